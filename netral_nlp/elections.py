@@ -1,0 +1,366 @@
+"""Election configurations: contestants, aliases, ballot numbers, parties, accounts and calendar.
+
+Configs are YAML data files. The package ships ``pilpres-2019``, ``pemilu-2024`` and a
+``pilkada-2024-template``; users pass the path of their own file for a new election. Files are
+parsed with ``yaml.safe_load`` (nothing in them is executed) and validated field by field, so a
+typo gives an error that names the file and the field.
+
+>>> cfg = load_election("pemilu-2024")
+>>> cfg.pair(2).name
+'Prabowo Subianto - Gibran Rakabuming Raka'
+>>> cfg.period_of(datetime.date(2024, 2, 12))
+'quiet_period'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import re
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "Candidate",
+    "ContestantMatcher",
+    "ElectionConfig",
+    "ElectionConfigError",
+    "Pair",
+    "Party",
+    "PERIODS",
+    "available_elections",
+    "load_election",
+]
+
+#: Role tokens that replace a contestant mention when masking. They name the role, not the
+#: person, so that a model trained on one election carries over to the next.
+ROLE_TOKENS = {
+    "calon": "[CALON]",
+    "wakil": "[WAKIL]",
+    "pair": "[PASLON]",
+    "party": "[PARTAI]",
+    "number": "[NOMOR_PASLON]",
+}
+#: Periods of the calendar, in time order; ``period_of`` returns one of them.
+PERIODS = (
+    "before_registration",
+    "registration_to_determination",  # bakal calon: registered, not yet determined
+    "after_determination",  # determined, before the campaign opens
+    "campaign",
+    "quiet_period",
+    "voting_day",
+    "after_voting",
+)
+
+
+class ElectionConfigError(ValueError):
+    """An election config file is missing a field, has a wrong type, or an unknown field."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    role: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    case_sensitive_aliases: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    number: int
+    name: str
+    candidates: tuple[Candidate, ...]
+    aliases: tuple[str, ...] = ()
+    case_sensitive_aliases: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    campaign_accounts: tuple[str, ...] = ()
+
+    @property
+    def ballot_label(self) -> str:
+        """The number as written on the ballot and in campaign talk: ``01``, ``02``..."""
+        return f"{self.number:02d}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Party:
+    number: int
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class ElectionConfig:
+    """One election: who runs, under which numbers and names, and when each period falls."""
+
+    id: str
+    name: str
+    kind: str
+    level: str
+    region: str
+    timezone: str
+    calendar: dict[str, Any]
+    pairs: tuple[Pair, ...]
+    parties: tuple[Party, ...] = ()
+    source: str = ""
+
+    def pair(self, number: int) -> Pair:
+        for p in self.pairs:
+            if p.number == number:
+                return p
+        raise KeyError(f"election {self.id!r} has no pair number {number}")
+
+    @property
+    def campaign_accounts(self) -> dict[str, int]:
+        """Campaign-team and contestant accounts (lower-case, without ``@``) -> pair number."""
+        return {a.lower().lstrip("@"): p.number for p in self.pairs for a in p.campaign_accounts}
+
+    def period_of(self, day: datetime.date | datetime.datetime) -> str:
+        """The calendar period a date falls in (see :data:`PERIODS`)."""
+        if isinstance(day, datetime.datetime):
+            day = day.date()
+        cal = self.calendar
+        if day < cal["candidate_registration"]["start"]:
+            return "before_registration"
+        if day < cal["candidate_determination"]:
+            return "registration_to_determination"
+        if day < cal["campaign"]["start"]:
+            return "after_determination"
+        if day <= cal["campaign"]["end"]:
+            return "campaign"
+        if day <= cal["quiet_period"]["end"]:
+            return "quiet_period"
+        if day == cal["voting_day"]:
+            return "voting_day"
+        return "after_voting"
+
+    @functools.cached_property
+    def matcher(self) -> ContestantMatcher:
+        return ContestantMatcher(self)
+
+
+_DATE_RANGE_KEYS = ("candidate_registration", "campaign", "quiet_period")
+_DATE_KEYS = ("candidate_determination", "voting_day")
+_TOP_KEYS = {"id", "name", "kind", "level", "region", "timezone", "calendar", "pairs", "parties"}
+_PAIR_KEYS = {"number", "name", "aliases", "case_sensitive_aliases", "hashtags", "candidates", "parties", "campaign_accounts"}
+_CAND_KEYS = {"role", "name", "aliases", "case_sensitive_aliases"}
+
+
+def _strs(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ElectionConfigError(f"{where}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _check_keys(d: Any, allowed: set[str], required: Iterable[str], where: str) -> None:
+    if not isinstance(d, dict):
+        raise ElectionConfigError(f"{where}: expected a mapping, got {type(d).__name__}")
+    unknown = set(d) - allowed
+    if unknown:
+        raise ElectionConfigError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+    missing = [k for k in required if k not in d]
+    if missing:
+        raise ElectionConfigError(f"{where}: missing field(s) {missing}")
+
+
+def _date(value: Any, where: str) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise ElectionConfigError(f"{where}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _parse(raw: Any, source: str) -> ElectionConfig:
+    _check_keys(raw, _TOP_KEYS, ("id", "name", "calendar", "pairs"), source)
+    cal_raw = raw["calendar"]
+    _check_keys(cal_raw, set(_DATE_RANGE_KEYS) | set(_DATE_KEYS) | {"ballot_number_draw"}, _DATE_RANGE_KEYS + _DATE_KEYS, f"{source}: calendar")
+    cal: dict[str, Any] = {}
+    for k in _DATE_RANGE_KEYS:
+        r = cal_raw[k]
+        _check_keys(r, {"start", "end"}, ("start", "end"), f"{source}: calendar.{k}")
+        start, end = _date(r["start"], f"{source}: calendar.{k}.start"), _date(r["end"], f"{source}: calendar.{k}.end")
+        if end < start:
+            raise ElectionConfigError(f"{source}: calendar.{k}: end {end} is before start {start}")
+        cal[k] = {"start": start, "end": end}
+    for k in _DATE_KEYS:
+        cal[k] = _date(cal_raw[k], f"{source}: calendar.{k}")
+    if "ballot_number_draw" in cal_raw:
+        cal["ballot_number_draw"] = _date(cal_raw["ballot_number_draw"], f"{source}: calendar.ballot_number_draw")
+    order = [cal["candidate_registration"]["start"], cal["candidate_determination"], cal["campaign"]["start"], cal["quiet_period"]["start"], cal["voting_day"]]
+    if order != sorted(order):
+        raise ElectionConfigError(f"{source}: calendar dates are out of order (registration <= determination <= campaign <= quiet period <= voting day)")
+    if not isinstance(raw["pairs"], list):
+        raise ElectionConfigError(f"{source}: pairs: expected a list")
+    pairs = []
+    for i, p in enumerate(raw["pairs"]):
+        where = f"{source}: pairs[{i}]"
+        _check_keys(p, _PAIR_KEYS, ("number", "name", "candidates"), where)
+        if not isinstance(p["number"], int) or p["number"] < 1:
+            raise ElectionConfigError(f"{where}.number: expected a positive integer, got {p['number']!r}")
+        cands = []
+        for j, c in enumerate(p["candidates"] or []):
+            cw = f"{where}.candidates[{j}]"
+            _check_keys(c, _CAND_KEYS, ("role", "name"), cw)
+            if c["role"] not in ("calon", "wakil"):
+                raise ElectionConfigError(f"{cw}.role: expected 'calon' or 'wakil', got {c['role']!r}")
+            cands.append(Candidate(c["role"], str(c["name"]), _strs(c.get("aliases"), f"{cw}.aliases"), _strs(c.get("case_sensitive_aliases"), f"{cw}.case_sensitive_aliases")))
+        for tag in _strs(p.get("hashtags"), f"{where}.hashtags"):
+            if not tag.startswith("#"):
+                raise ElectionConfigError(f"{where}.hashtags: {tag!r} must start with '#'")
+        pairs.append(
+            Pair(
+                number=p["number"],
+                name=str(p["name"]),
+                candidates=tuple(cands),
+                aliases=_strs(p.get("aliases"), f"{where}.aliases"),
+                case_sensitive_aliases=_strs(p.get("case_sensitive_aliases"), f"{where}.case_sensitive_aliases"),
+                hashtags=_strs(p.get("hashtags"), f"{where}.hashtags"),
+                parties=_strs(p.get("parties"), f"{where}.parties"),
+                campaign_accounts=_strs(p.get("campaign_accounts"), f"{where}.campaign_accounts"),
+            )
+        )
+    numbers = [p.number for p in pairs]
+    if len(set(numbers)) != len(numbers):
+        raise ElectionConfigError(f"{source}: pairs: duplicated ballot numbers {numbers}")
+    parties = []
+    for i, p in enumerate(raw.get("parties") or []):
+        _check_keys(p, {"number", "name", "aliases"}, ("name",), f"{source}: parties[{i}]")
+        parties.append(Party(int(p.get("number") or 0), str(p["name"]), _strs(p.get("aliases"), f"{source}: parties[{i}].aliases")))
+    return ElectionConfig(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        kind=str(raw.get("kind", "")),
+        level=str(raw.get("level", "")),
+        region=str(raw.get("region", "")),
+        timezone=str(raw.get("timezone", "Asia/Jakarta")),
+        calendar=cal,
+        pairs=tuple(pairs),
+        parties=tuple(parties),
+        source=source,
+    )
+
+
+def available_elections() -> list[str]:
+    """Ids of the election configs shipped with the package."""
+    files = resources.files("netral_nlp").joinpath("resources/elections")
+    return sorted(f.name.removesuffix(".yaml") for f in files.iterdir() if f.name.endswith(".yaml"))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(name: str) -> ElectionConfig:
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml", ".json") or path.exists():
+        if not path.exists():
+            raise FileNotFoundError(f"election config file not found: {name}")
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    else:
+        res = resources.files("netral_nlp").joinpath(f"resources/elections/{name}.yaml")
+        if not res.is_file():
+            raise ValueError(f"unknown election {name!r}; shipped: {', '.join(available_elections())}, or pass the path of a YAML/JSON config file")
+        text, source = res.read_text(encoding="utf-8"), f"{name}.yaml"
+    try:
+        raw = yaml.safe_load(text)  # JSON is a subset of YAML
+    except yaml.YAMLError as exc:
+        raise ElectionConfigError(f"{source}: not valid YAML/JSON: {exc}") from None
+    return _parse(raw, source)
+
+
+def load_election(election: str | Path | ElectionConfig) -> ElectionConfig:
+    """Load a shipped election (``"pemilu-2024"``) or a user's YAML/JSON config file."""
+    if isinstance(election, ElectionConfig):
+        return election
+    if not isinstance(election, (str, Path)):
+        raise TypeError(f"election must be a name, a path or an ElectionConfig, got {type(election).__name__}")
+    return _load_cached(str(election))
+
+
+def _alias_pattern(aliases: Iterable[str], flags: int) -> re.Pattern[str] | None:
+    alts = sorted({a for a in aliases if a.strip()}, key=len, reverse=True)
+    if not alts:
+        return None
+    body = "|".join(re.escape(a).replace(r"\ ", r"[\s_-]*").replace("'", "'?").replace(r"\-", r"[\s_-]*") for a in alts)
+    return re.compile(rf"(?<![\w@#\[])(?:{body})(?![\w\]])", flags)
+
+
+class ContestantMatcher:
+    """Finds and masks mentions of an election's contestants in text.
+
+    Case-insensitive aliases (``Prabowo``, ``Cak Imin``) match in any case; the short or
+    ambiguous ones listed as ``case_sensitive_aliases`` (``PS``, ``GP``, ``AMIN``) match only as
+    written, so the prayer "amin" is not taken for the Anies-Muhaimin pair.
+    """
+
+    def __init__(self, config: ElectionConfig) -> None:
+        self.config = config
+        ci: dict[str, tuple[str, int]] = {}
+        cs: dict[str, tuple[str, int]] = {}
+        for p in config.pairs:
+            for a in p.aliases:
+                ci[a.lower()] = ("pair", p.number)
+            for a in p.case_sensitive_aliases:
+                cs[a] = ("pair", p.number)
+            for c in p.candidates:
+                for a in (c.name, *c.aliases):
+                    ci.setdefault(a.lower(), (c.role, p.number))
+                for a in c.case_sensitive_aliases:
+                    cs[a] = (c.role, p.number)
+        for party in config.parties:
+            owner = next((p.number for p in config.pairs if any(a in p.parties for a in (party.name, *party.aliases))), 0)
+            for a in (party.name, *party.aliases):
+                ci.setdefault(a.lower(), ("party", owner))
+        self._ci = {self._key(k): v for k, v in ci.items()}
+        self._cs = cs
+        self._ci_re = _alias_pattern(ci, re.IGNORECASE)
+        self._cs_re = _alias_pattern(cs, 0)
+        nums = "|".join(str(p.number) for p in config.pairs)
+        # "01", "02" written alone, or a number after nomor / no. urut / paslon / coblos: a ballot number.
+        self._num_padded = re.compile(rf"(?<![\w.,:/-])0({nums})(?![\w.,:/-]*\d)(?!\w)")
+        self._num_after = re.compile(rf"\b(nomor|nomer|nmr|no|urut|paslon|capres|coblos|pilih)(\.?\s*)0?({nums})(?![\w.,:/-]*\d)(?!\w)", re.IGNORECASE)
+        self._hashtags = {h.lower(): p.number for p in config.pairs for h in p.hashtags}
+
+    @staticmethod
+    def _key(alias: str) -> str:
+        return re.sub(r"[\s_'-]+", "", alias.lower())
+
+    def _lookup(self, m: re.Match[str], case_sensitive: bool) -> tuple[str, int]:
+        return self._cs[m.group(0)] if case_sensitive else self._ci[self._key(m.group(0))]
+
+    def find(self, text: str) -> list[tuple[str, int, str]]:
+        """Mentions in ``text`` as ``(role, pair_number, matched_text)``; pair 0 = party not in a coalition."""
+        found: list[tuple[int, str, int, str]] = []
+        for tag in re.findall(r"#\w+", text):
+            if tag.lower() in self._hashtags:
+                found.append((text.find(tag), "hashtag", self._hashtags[tag.lower()], tag))
+        for rx, cs in ((self._cs_re, True), (self._ci_re, False)):
+            if rx is not None:
+                for m in rx.finditer(text):
+                    role, num = self._lookup(m, cs)
+                    found.append((m.start(), role, num, m.group(0)))
+        for m in self._num_padded.finditer(text):
+            found.append((m.start(), "number", int(m.group(1)), m.group(0)))
+        for m in self._num_after.finditer(text):
+            found.append((m.start(3), "number", int(m.group(3)), m.group(3)))
+        return [(r, n, t) for _, r, n, t in sorted(found)]
+
+    def pairs_mentioned(self, text: str) -> list[str]:
+        """Ballot labels (``"01"``, ``"02"``...) of the pairs a text mentions, in ballot order."""
+        return sorted({f"{n:02d}" for _, n, _ in self.find(text) if n})
+
+    def mask(self, text: str) -> str:
+        """Replace every mention with its role token (see :data:`ROLE_TOKENS`)."""
+        if self._cs_re is not None:
+            text = self._cs_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, True)[0]], text)
+        if self._ci_re is not None:
+            text = self._ci_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, False)[0]], text)
+        token = ROLE_TOKENS["number"]
+        text = self._num_padded.sub(token, text)
+        return self._num_after.sub(lambda m: f"{m.group(1)}{m.group(2)}{token}", text)
