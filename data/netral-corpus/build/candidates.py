@@ -86,10 +86,7 @@ TOPIC_TO_ELECTION = {"ahok": "pilkada-dki-2017", "jokowi": "pilpres-2014", "yusr
 
 def rows_ibrohim2019(d: Path) -> list[dict]:
     df = pd.read_csv(d / "ibrohim2019_hs/re_dataset.csv", encoding="latin-1")
-    return [
-        dict(source="ibrohim2019_hs", source_id=str(i), raw=t, election_hint="pilpres-2019")
-        for i, t in enumerate(df["Tweet"])
-    ]
+    return [dict(source="ibrohim2019_hs", source_id=str(i), raw=t, election_hint="pilpres-2019") for i, t in enumerate(df["Tweet"])]
 
 
 def rows_ibrohim2018(d: Path) -> list[dict]:
@@ -108,13 +105,15 @@ def rows_stance(d: Path) -> list[dict]:
         for j, unit in enumerate(split_article(paras)):
             rows.append(dict(source="id_stance_2018", source_id=f"{i}:{j}", raw=unit, election_hint=EVENT_TO_ELECTION.get(r["Event"], "")))
     b = pd.read_csv(d / "id_stance_jannati2018/dataset_stance_3_label_2016_building_by_cakra.csv")
-    for i, r in b.iterrows():
+    for _, r in b.iterrows():
         try:
             paras = ast.literal_eval(r["content"])
         except (ValueError, SyntaxError):
             paras = [r["content"]]
         for j, unit in enumerate(split_article(paras)):
-            rows.append(dict(source="id_stance_2016", source_id=f"{r['no']}:{j}", raw=unit, election_hint=TOPIC_TO_ELECTION.get(r["topic"], "")))
+            rows.append(
+                dict(source="id_stance_2016", source_id=f"{r['no']}:{j}", raw=unit, election_hint=TOPIC_TO_ELECTION.get(r["topic"], ""))
+            )
     return rows
 
 
@@ -127,7 +126,13 @@ def rows_indonlu(d: Path) -> list[dict]:
     ]:
         df = pd.read_csv(d / "indonlu" / fn, **kw)
         rows += [dict(source=name, source_id=f"train:{i}", raw=t, election_hint="") for i, t in enumerate(df[col])]
-    df = pd.read_csv(d / "indonlu/dataset_smsa_doc-sentiment-prosa_train_preprocess.tsv", sep="\t", header=None, names=["text", "label"], quoting=csv.QUOTE_NONE)
+    df = pd.read_csv(
+        d / "indonlu/dataset_smsa_doc-sentiment-prosa_train_preprocess.tsv",
+        sep="\t",
+        header=None,
+        names=["text", "label"],
+        quoting=csv.QUOTE_NONE,
+    )
     rows += [dict(source="indonlu_smsa", source_id=f"train:{i}", raw=t, election_hint="") for i, t in enumerate(df["text"])]
     return rows
 
@@ -180,7 +185,7 @@ def main() -> None:
         picked.append(take)
         df = df.drop(take.index)
     out = pd.concat(picked)
-    out["id"] = [stable_id(s, i) for s, i in zip(out["source"], out["source_id"])]
+    out["id"] = [stable_id(s, i) for s, i in zip(out["source"], out["source_id"], strict=False)]
     assert out["id"].is_unique
     out = out.sample(frac=1.0, random_state=SEED)  # shuffle so annotators do not see sources in blocks
     out[["id", "text", "source", "source_id", "election_hint", "pool"]].to_csv(args.out, index=False)

@@ -1,0 +1,42 @@
+"""``netral-nlp normalize``: clean texts the way the classifiers see them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("normalize", help=NORMALIZE_HELP)(normalize_command)
+
+
+NORMALIZE_HELP = """Normalise Indonesian social-media text (encodings, slang, emoji, hashtags, masking).
+
+INPUT is a text file with one post a line, a JSONL or CSV file (the text in --text-key), or `-`
+for standard input. Text files give text lines back; JSONL/CSV give the same rows with a
+`text_normalized` column added.
+
+Example: echo "Ayo coblos 02!!! #2019GantiPresiden" | netral-nlp normalize -
+"""
+
+
+def normalize_command(
+    input: str = typer.Argument(..., help="Input file (.txt, .jsonl, .csv, optionally .gz) or - for stdin."),
+    output: str = typer.Option("-", "--output", "-o", help="Output file, or - for stdout."),
+    preset: str = typer.Option("transformer", "--preset", help="transformer (light, for encoders) or linear (slang, stopwords)."),
+    election: str | None = typer.Option(
+        None, "--election", help="Mask contestants of this election: pilpres-2019, pemilu-2024 or a config file."
+    ),
+    text_key: str = typer.Option("text", "--text-key", help="Field that holds the text in JSONL/CSV input."),
+    stem: bool | None = typer.Option(None, "--stem/--no-stem", help="Sastrawi stemming (protects names). Default: the preset's."),
+    fmt: str | None = typer.Option(None, "--format", help="Input format when it cannot be told from the name: txt, jsonl or csv."),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUTPUT if it exists."),
+) -> None:
+    from netral_nlp.text.io import normalize_file
+
+    if output != "-" and Path(output).exists() and not force:
+        raise typer.BadParameter(f"{output} exists; pass --force to overwrite it", param_hint="--output")
+    n = normalize_file(input, output, preset=preset, election=election, text_key=text_key, stem=stem, fmt=fmt)
+    if output != "-":
+        typer.echo(f"normalised {n} texts -> {output}", err=True)

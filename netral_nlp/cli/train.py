@@ -1,0 +1,64 @@
+"""``netral-nlp train``: train a classifier on the corpus or a labelled file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+TRAIN_HELP = """Train a classifier and save it to a folder (with a training report).
+
+--data is `corpus` (the project's labelled corpus: train split to fit, dev to calibrate, test to
+report) or a labelled CSV/JSONL/Parquet file with `text` and `label` columns (split 80/20 into
+train/dev). --model is `linear` (fast TF-IDF model, the shipped default) or a Hugging Face
+encoder id or local folder to fine-tune.
+
+Example: netral-nlp train --data corpus --model linear --out models/my-linear
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train", help=TRAIN_HELP)(train_command)
+
+
+def train_command(
+    data: str = typer.Option("corpus", "--data", help="`corpus` or a labelled file (CSV/JSONL/Parquet)."),
+    model: str = typer.Option("linear", "--model", help="`linear`, or a Hugging Face encoder id / local folder."),
+    out: Path = typer.Option(..., "--out", help="Folder to save the trained model in."),
+    election: str | None = typer.Option(
+        None, "--election", help="Election whose contestants are masked (default from --config or pilpres-2019; `none` for no masking)."
+    ),
+    config: Path | None = typer.Option(None, "--config", help="TrainingArguments as YAML/JSON; command-line options override it."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed."),
+    epochs: float | None = typer.Option(None, "--epochs", help="Fine-tuning epochs (encoders)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUT if it holds a model."),
+) -> None:
+    from netral_nlp.training import TrainingArguments, train
+
+    if out.exists() and any(out.iterdir()) and not force:
+        raise typer.BadParameter(f"{out} is not empty; pass --force to overwrite", param_hint="--out")
+    base = TrainingArguments.from_file(config).to_dict() if config else {}
+    base["model"] = model
+    if election is not None:
+        base["election"] = None if election.lower() == "none" else election
+    if seed is not None:
+        base["seed"] = seed
+    if epochs is not None:
+        base["epochs"] = epochs
+    args = TrainingArguments.from_dict(base)
+    _, report = train(data, args, out=out)
+    split = "test" if "test" in report else "dev"
+    m = report[split]
+    typer.echo(
+        json.dumps(
+            {
+                "out": str(out),
+                "split": split,
+                "macro_f1": round(m["macro_f1"], 4),
+                "campaign_precision": round(m["campaign_precision"], 4),
+                "campaign_recall": round(m["campaign_recall"], 4),
+                "ece": round(m["ece"], 4),
+            }
+        )
+    )

@@ -1,0 +1,207 @@
+"""Training: one documented set of arguments, one function for both kinds of model.
+
+>>> from netral_nlp.training import TrainingArguments, train
+>>> args = TrainingArguments(model="linear", election="pilpres-2019", seed=0)
+>>> model, report = train("corpus", args, out="runs/linear")          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from netral_nlp.models.base import LABELS, TextClassifier
+from netral_nlp.text.normalize import Normalizer
+
+__all__ = ["TrainingArguments", "load_training_data", "train"]
+
+logger = logging.getLogger("netral_nlp")
+
+
+@dataclasses.dataclass
+class TrainingArguments:
+    """Everything that decides a trained model. Saved beside the model; loadable from YAML/JSON.
+
+    Attributes:
+        model: ``"linear"`` for the TF-IDF model, or a Hugging Face id / local folder of an encoder
+            (``indobenchmark/indobert-base-p1``, ``indolem/indobertweet-base-uncased``, ...).
+        preset: normaliser preset; ``None`` picks ``linear`` for the linear model and
+            ``transformer`` for encoders.
+        election: contestants masked as role tokens during training (``pilpres-2019``, a config
+            file, or ``None`` for no masking). Prediction can re-target another election.
+        stem: Sastrawi stemming in the linear preset.
+        seed: seed of every random choice (numpy, random, torch, data order).
+        min_confidence: ``"high"`` trains only on posts the annotators marked clear.
+        campaign_precision: after training, the campaign threshold is set to the lowest value whose
+            precision on the dev split reaches this (``None``: plain argmax).
+        C, class_weight: regularisation and class weighting of the linear model.
+        epochs, learning_rate, batch_size, max_length, weight_decay, warmup_ratio,
+        early_stopping_patience, gradient_accumulation_steps: fine-tuning of encoders
+            (early stopping on dev macro-F1; class weights for imbalance).
+        max_train_samples: cap the training set (quick experiments, tests).
+    """
+
+    model: str = "linear"
+    preset: str | None = None
+    election: str | None = "pilpres-2019"
+    stem: bool = False
+    seed: int = 0
+    min_confidence: str | None = None
+    campaign_precision: float | None = 0.9
+    C: float = 1.0
+    class_weight: str | None = "balanced"
+    epochs: float = 3.0
+    learning_rate: float = 5e-5
+    batch_size: int = 16
+    max_length: int = 128
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    early_stopping_patience: int = 2
+    gradient_accumulation_steps: int = 1
+    max_train_samples: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.preset not in (None, "linear", "transformer"):
+            raise ValueError(f"preset must be None, 'linear' or 'transformer', got {self.preset!r}")
+        if self.min_confidence not in (None, "low", "high"):
+            raise ValueError("min_confidence must be None, 'low' or 'high'")
+        if self.campaign_precision is not None and not 0.0 < self.campaign_precision < 1.0:
+            raise ValueError("campaign_precision must be in (0, 1) or None")
+        for name in ("C", "epochs", "learning_rate"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
+        for name in ("batch_size", "max_length", "gradient_accumulation_steps"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1")
+
+    @property
+    def is_linear(self) -> bool:
+        return self.model == "linear"
+
+    @property
+    def resolved_preset(self) -> str:
+        return self.preset or ("linear" if self.is_linear else "transformer")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainingArguments:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise ValueError(f"unknown training argument(s) {unknown}; known: {sorted(known)}")
+        return cls(**d)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> TrainingArguments:
+        """Read arguments from a YAML or JSON file (parsed with a safe loader)."""
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError(f"{path}: expected a mapping of argument -> value")
+        return cls.from_dict(raw)
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:  # pragma: no cover - torch is a dependency, but keep linear-only use light
+        pass
+
+
+def load_training_data(data: str | Path, args: TrainingArguments) -> dict[str, tuple[list[str], list[str]]]:
+    """``"corpus"`` gives the project's corpus splits; a file gives a user's labelled set, split
+    80/20 into train/dev (stratified, seeded) with no test split."""
+    if str(data) == "corpus":
+        from netral_nlp.data import load_corpus
+
+        df = load_corpus(as_pandas=True)
+        out = {}
+        for split in ("train", "dev", "test"):
+            part = df[df["split"] == split]
+            if split == "train" and args.min_confidence == "high":
+                part = part[part["confidence"] == "high"]
+            out[split] = (part["text"].tolist(), part["label"].tolist())
+    else:
+        from sklearn.model_selection import train_test_split
+
+        from netral_nlp.data import read_labelled
+
+        ls = read_labelled(data)
+        logger.info(ls.summary())
+        tr_x, dv_x, tr_y, dv_y = train_test_split(ls.texts, ls.labels, test_size=0.2, random_state=args.seed, stratify=ls.labels)
+        out = {"train": (list(tr_x), list(tr_y)), "dev": (list(dv_x), list(dv_y))}
+    if args.max_train_samples is not None and len(out["train"][0]) > args.max_train_samples:
+        rng = np.random.default_rng(args.seed)
+        idx = sorted(rng.choice(len(out["train"][0]), size=args.max_train_samples, replace=False))
+        out["train"] = ([out["train"][0][i] for i in idx], [out["train"][1][i] for i in idx])
+    return out
+
+
+def train(
+    data: str | Path,
+    args: TrainingArguments | None = None,
+    *,
+    out: str | Path | None = None,
+    show_progress: bool | None = None,
+) -> tuple[TextClassifier, dict[str, Any]]:
+    """Train a model on ``data`` (``"corpus"`` or a labelled file), calibrate it on the dev split,
+    evaluate it on the test split when there is one, and save it to ``out`` if given.
+
+    Returns the model and a report (dev and test metrics, arguments, data sizes).
+    """
+    args = args or TrainingArguments()
+    _seed_everything(args.seed)
+    splits = load_training_data(data, args)
+    normalizer = Normalizer(args.resolved_preset, election=args.election, stem=args.stem if args.resolved_preset == "linear" else None)
+    tr_x, tr_y = splits["train"]
+    dv_x, dv_y = splits["dev"]
+    if args.is_linear:
+        from netral_nlp.models.linear import LinearClassifier
+
+        model: TextClassifier = LinearClassifier(normalizer=normalizer, C=args.C, class_weight=args.class_weight, seed=args.seed)
+        model.fit(tr_x, tr_y, show_progress=show_progress)  # type: ignore[attr-defined]
+    else:
+        from netral_nlp.models.transformer import TransformerClassifier
+
+        model = TransformerClassifier.fine_tune(
+            args.model, tr_x, tr_y, dev_x=dv_x, dev_y=dv_y, args=args, normalizer=normalizer, show_progress=show_progress
+        )
+    calibration = model.calibrate(dv_x, dv_y, campaign_precision=args.campaign_precision)  # type: ignore[attr-defined]
+
+    from netral_nlp.evaluation import evaluate_predictions
+
+    report: dict[str, Any] = {
+        "data": str(data),
+        "sizes": {k: len(v[0]) for k, v in splits.items()},
+        "training_arguments": args.to_dict(),
+        "calibration": calibration,
+        "dev": evaluate_predictions(model, dv_x, dv_y),
+    }
+    if "test" in splits:
+        report["test"] = evaluate_predictions(model, *splits["test"])
+    model.metadata["training"] = {"data": str(data), "sizes": report["sizes"], "arguments": args.to_dict()}
+    model.metadata["metrics"] = {k: _headline(report[k]) for k in ("dev", "test") if k in report}
+    if out is not None:
+        out = Path(out)
+        model.save_pretrained(out)
+        (out / "training_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return model, report
+
+
+def _headline(m: dict[str, Any]) -> dict[str, float]:
+    return {k: m[k] for k in ("macro_f1", "campaign_precision", "campaign_recall", "ece", "accuracy") if k in m}
+
+
+__all__ += ["LABELS"]

@@ -1,0 +1,44 @@
+"""`netral-nlp train` and `netral-nlp evaluate` through the Typer app."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from netral_nlp.cli.app import app
+from netral_nlp.data import load_corpus
+
+runner = CliRunner()
+
+
+def test_train_then_evaluate_json(tmp_path) -> None:
+    data = tmp_path / "mine.jsonl"
+    load_corpus("train", as_pandas=True).sample(800, random_state=2)[["text", "label"]].to_json(
+        data, orient="records", lines=True, force_ascii=False
+    )
+    out = tmp_path / "model"
+    res = runner.invoke(app, ["train", "--data", str(data), "--model", "linear", "--out", str(out), "--seed", "1"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output.strip().splitlines()[-1])
+    assert summary["split"] == "dev" and summary["macro_f1"] > 0.4
+    assert (out / "model.safetensors").exists()
+    res = runner.invoke(app, ["train", "--data", str(data), "--out", str(out)])
+    assert res.exit_code != 0 and "--force" in res.output
+    res = runner.invoke(app, ["evaluate", str(out), "--data", "corpus:dev", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    assert report["n"] == 987 and "confusion_matrix" in report
+
+
+def test_evaluate_default_markdown(tmp_path) -> None:
+    res = runner.invoke(app, ["evaluate", "default", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "macro-F1" in res.output and (tmp_path / "report.md").exists() and (tmp_path / "reliability.png").exists()
+
+
+def test_help_is_readable() -> None:
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    for cmd in ("train", "evaluate", "normalize"):
+        assert cmd in res.output
