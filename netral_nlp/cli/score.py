@@ -1,0 +1,66 @@
+"""``netral-nlp score``: assess accounts' activity against the ASN neutrality rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``score`` command to the ``netral-nlp`` app."""
+    app.command("score", help=SCORE_HELP)(score_command)
+
+
+SCORE_HELP = (
+    "Rank accounts whose activity likely breaks the ASN neutrality rules, with the evidence.\n\n"
+    "--activity has one row per action (account_id, action, timestamp, text, target_account, target_text, ...) and "
+    "--accounts one row per account (account_id, asn_status: pns, pppk, non_asn or unknown, ...), as CSV, JSONL or Parquet. "
+    "The output directory receives the accounts, evidence and issues tables, summary.json, report.md (one section per "
+    "flagged account with its evidence) and report.html. Bad rows are reported in the issues and the report, never "
+    "dropped; --strict stops at the first one. See docs/scoring.md for the schemas, the rules file and the score.\n\n"
+    "Example: netral-nlp score --activity activity.csv --accounts accounts.csv --election pilpres-2019 -o out/"
+)
+
+
+def score_command(
+    activity: Annotated[Path, typer.Option("--activity", help="Activity file (.csv, .jsonl, .parquet): one row per action.")],
+    accounts: Annotated[Path, typer.Option("--accounts", help="Accounts file (.csv, .jsonl, .parquet): account_id, asn_status, ...")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory (created if missing).")],
+    election: Annotated[
+        str, typer.Option("--election", help="Shipped election (pemilu-2024, pilpres-2019) or the path of a config file.")
+    ] = "pemilu-2024",
+    rules: Annotated[Path | None, typer.Option("--rules", help="Rules file (YAML); default: the shipped neutrality rules.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Saved model folder; default: the shipped model.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Format of the tables: jsonl or parquet.")] = "jsonl",
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row instead of reporting it and going on.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs in OUTPUT_DIR.")] = False,
+) -> None:
+    """Thin wrapper over :func:`netral_nlp.scoring.score` and :meth:`Assessments.save`.
+
+    Example: ``netral-nlp score --activity activity.csv --accounts accounts.csv -o out/``
+    """
+    from netral_nlp.elections import load_election
+    from netral_nlp.errors import NetralError
+    from netral_nlp.scoring import score
+
+    if fmt not in ("jsonl", "parquet"):
+        raise typer.BadParameter(f"{fmt!r}: use jsonl or parquet", param_hint="--format")
+    try:
+        config = load_election(election)
+    except (ValueError, FileNotFoundError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--election") from None
+    try:
+        result = score(activity, accounts, model=model, election=config, rules=rules, errors="raise" if strict else "ignore")
+        result.save(output, format="parquet" if fmt == "parquet" else "jsonl", force=force)
+    except (NetralError, ImportError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    c = result.counts
+    typer.echo(
+        f"scored {c['scored_rows']} of {c['activity_rows']} actions of {c['accounts']} accounts: "
+        f"{c['likely_violation']} likely_violation, {c['needs_review']} needs_review; "
+        f"{len(result.issues)} issue(s) -> {output / 'report.md'}",
+        err=True,
+    )
