@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the plain bar: tqdm.auto needs ipywidgets in notebooks
 
 T = TypeVar("T")
 logger = logging.getLogger("netral_nlp")
