@@ -112,8 +112,8 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, int]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: bytes that are not UTF-8 ({exc.reason}); re-save the file as UTF-8", code="E110") from None
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{bad_line}: bytes that are not UTF-8 ({exc.reason}); re-save the file as UTF-8", code="E110") from None
     if name.endswith((".jsonl", ".ndjson", ".json")):
         rows: list[Any] = []
         for lineno, line in enumerate(text.splitlines(), start=1):

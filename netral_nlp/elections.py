@@ -26,13 +26,13 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "PERIODS",
     "Candidate",
     "ContestantMatcher",
     "ElectionConfig",
     "ElectionConfigError",
     "Pair",
     "Party",
-    "PERIODS",
     "available_elections",
     "load_election",
 ]
@@ -182,7 +182,9 @@ def _date(value: Any, where: str) -> datetime.date:
 def _parse(raw: Any, source: str) -> ElectionConfig:
     _check_keys(raw, _TOP_KEYS, ("id", "name", "calendar", "pairs"), source)
     cal_raw = raw["calendar"]
-    _check_keys(cal_raw, set(_DATE_RANGE_KEYS) | set(_DATE_KEYS) | {"ballot_number_draw"}, _DATE_RANGE_KEYS + _DATE_KEYS, f"{source}: calendar")
+    _check_keys(
+        cal_raw, set(_DATE_RANGE_KEYS) | set(_DATE_KEYS) | {"ballot_number_draw"}, _DATE_RANGE_KEYS + _DATE_KEYS, f"{source}: calendar"
+    )
     cal: dict[str, Any] = {}
     for k in _DATE_RANGE_KEYS:
         r = cal_raw[k]
@@ -195,9 +197,17 @@ def _parse(raw: Any, source: str) -> ElectionConfig:
         cal[k] = _date(cal_raw[k], f"{source}: calendar.{k}")
     if "ballot_number_draw" in cal_raw:
         cal["ballot_number_draw"] = _date(cal_raw["ballot_number_draw"], f"{source}: calendar.ballot_number_draw")
-    order = [cal["candidate_registration"]["start"], cal["candidate_determination"], cal["campaign"]["start"], cal["quiet_period"]["start"], cal["voting_day"]]
+    order = [
+        cal["candidate_registration"]["start"],
+        cal["candidate_determination"],
+        cal["campaign"]["start"],
+        cal["quiet_period"]["start"],
+        cal["voting_day"],
+    ]
     if order != sorted(order):
-        raise ElectionConfigError(f"{source}: calendar dates are out of order (registration <= determination <= campaign <= quiet period <= voting day)")
+        raise ElectionConfigError(
+            f"{source}: calendar dates are out of order (registration <= determination <= campaign <= quiet period <= voting day)"
+        )
     if not isinstance(raw["pairs"], list):
         raise ElectionConfigError(f"{source}: pairs: expected a list")
     pairs = []
@@ -212,7 +222,14 @@ def _parse(raw: Any, source: str) -> ElectionConfig:
             _check_keys(c, _CAND_KEYS, ("role", "name"), cw)
             if c["role"] not in ("calon", "wakil"):
                 raise ElectionConfigError(f"{cw}.role: expected 'calon' or 'wakil', got {c['role']!r}")
-            cands.append(Candidate(c["role"], str(c["name"]), _strs(c.get("aliases"), f"{cw}.aliases"), _strs(c.get("case_sensitive_aliases"), f"{cw}.case_sensitive_aliases")))
+            cands.append(
+                Candidate(
+                    c["role"],
+                    str(c["name"]),
+                    _strs(c.get("aliases"), f"{cw}.aliases"),
+                    _strs(c.get("case_sensitive_aliases"), f"{cw}.case_sensitive_aliases"),
+                )
+            )
         for tag in _strs(p.get("hashtags"), f"{where}.hashtags"):
             if not tag.startswith("#"):
                 raise ElectionConfigError(f"{where}.hashtags: {tag!r} must start with '#'")
@@ -265,11 +282,13 @@ def _load_cached(name: str) -> ElectionConfig:
     else:
         res = resources.files("netral_nlp").joinpath(f"resources/elections/{name}.yaml")
         if not res.is_file():
-            raise ValueError(f"unknown election {name!r}; shipped: {', '.join(available_elections())}, or pass the path of a YAML/JSON config file")
+            raise ValueError(
+                f"unknown election {name!r}; shipped: {', '.join(available_elections())}, or pass the path of a YAML/JSON config file"
+            )
         text, source = res.read_text(encoding="utf-8"), f"{name}.yaml"
     try:
         raw = yaml.safe_load(text)  # JSON is a subset of YAML
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML reads as one, but no day ("2024-11-31")
         raise ElectionConfigError(f"{source}: not valid YAML/JSON: {exc}") from None
     return _parse(raw, source)
 
@@ -281,6 +300,9 @@ def load_election(election: str | Path | ElectionConfig) -> ElectionConfig:
     if not isinstance(election, (str, Path)):
         raise TypeError(f"election must be a name, a path or an ElectionConfig, got {type(election).__name__}")
     return _load_cached(str(election))
+
+
+_DOTTED_I = str.maketrans({"İ": "i", "ı": "i"})
 
 
 def _alias_pattern(aliases: Iterable[str], flags: int) -> re.Pattern[str] | None:
@@ -318,21 +340,27 @@ class ContestantMatcher:
             for a in (party.name, *party.aliases):
                 ci.setdefault(a.lower(), ("party", owner))
         self._ci = {self._key(k): v for k, v in ci.items()}
-        self._cs = cs
+        self._cs = {self._key(k, fold=False): v for k, v in cs.items()}
         self._ci_re = _alias_pattern(ci, re.IGNORECASE)
         self._cs_re = _alias_pattern(cs, 0)
         nums = "|".join(str(p.number) for p in config.pairs)
         # "01", "02" written alone, or a number after nomor / no. urut / paslon / coblos: a ballot number.
         self._num_padded = re.compile(rf"(?<![\w.,:/-])0({nums})(?![\w.,:/-]*\d)(?!\w)")
-        self._num_after = re.compile(rf"\b(nomor|nomer|nmr|no|urut|paslon|capres|coblos|pilih)(\.?\s*)0?({nums})(?![\w.,:/-]*\d)(?!\w)", re.IGNORECASE)
+        self._num_after = re.compile(
+            rf"\b(nomor|nomer|nmr|no|urut|paslon|capres|coblos|pilih)(\.?\s*)0?({nums})(?![\w.,:/-]*\d)(?!\w)", re.IGNORECASE
+        )
         self._hashtags = {h.lower(): p.number for p in config.pairs for h in p.hashtags}
 
     @staticmethod
-    def _key(alias: str) -> str:
-        return re.sub(r"[\s_'-]+", "", alias.lower())
+    def _key(alias: str, *, fold: bool = True) -> str:
+        # The patterns let spaces, "_", "-" and "'" vary, so the key drops them. re.IGNORECASE also
+        # matches "ſ" for "s" and "İ"/"ı" for "i": casefold() and _DOTTED_I fold them the same way.
+        if fold:
+            alias = alias.translate(_DOTTED_I).casefold()
+        return re.sub(r"[\s_'-]+", "", alias)
 
     def _lookup(self, m: re.Match[str], case_sensitive: bool) -> tuple[str, int]:
-        return self._cs[m.group(0)] if case_sensitive else self._ci[self._key(m.group(0))]
+        return self._cs[self._key(m.group(0), fold=False)] if case_sensitive else self._ci[self._key(m.group(0))]
 
     def find(self, text: str) -> list[tuple[str, int, str]]:
         """Mentions in ``text`` as ``(role, pair_number, matched_text)``; pair 0 = party not in a coalition."""

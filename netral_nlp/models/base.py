@@ -76,7 +76,7 @@ class TextClassifier(abc.ABC):
     def predict_proba(self, texts: str | Sequence[str], *, show_progress: bool | None = None) -> np.ndarray:
         """Class probabilities; one row per text (a 1-D array for a single string)."""
         single = isinstance(texts, str)
-        batch = [texts] if single else list(texts)  # type: ignore[list-item]
+        batch: list[str] = [texts] if isinstance(texts, str) else list(texts)
         for i, t in enumerate(batch):
             if not isinstance(t, str):
                 raise TypeError(f"text at position {i} is {type(t).__name__}, expected str")
@@ -86,7 +86,7 @@ class TextClassifier(abc.ABC):
         return proba[0] if single else proba
 
     @overload
-    def predict(self, texts: str, *, show_progress: bool | None = ...) -> str: ...
+    def predict(self, texts: str, *, show_progress: bool | None = ...) -> str: ...  # type: ignore[overload-overlap]
     @overload
     def predict(self, texts: Sequence[str], *, show_progress: bool | None = ...) -> list[str]: ...
     def predict(self, texts: str | Sequence[str], *, show_progress: bool | None = None) -> str | list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import gzip
-import io
 import json
 import sys
 from collections.abc import Iterator
@@ -30,16 +29,29 @@ def _guess_format(path: str, fmt: str | None) -> str:
     return "txt"
 
 
+def _decoded_lines(raw: IO[bytes]) -> Iterator[str]:
+    """Lines of a byte stream, each decoded as UTF-8, or as cp1252/latin-1 when it is not UTF-8
+    (the legacy Indonesian corpora mix both), so no undecodable byte reaches the output."""
+    for line in raw:
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                yield line.decode("cp1252")
+            except UnicodeDecodeError:
+                yield line.decode("latin-1")
+
+
 @contextlib.contextmanager
-def _open_in(path: str) -> Iterator[IO[str]]:
+def _open_in(path: str) -> Iterator[Iterator[str]]:
     if path == "-":
-        yield sys.stdin
+        yield _decoded_lines(sys.stdin.buffer)
         return
     if not Path(path).exists():
         raise InputError(f"{path}: no such file", code="E102")
-    raw: IO[bytes] = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")  # noqa: SIM115
-    with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="") as fh:
-        yield fh
+    raw: IO[bytes] = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
+    with raw:
+        yield _decoded_lines(raw)
 
 
 @contextlib.contextmanager
@@ -49,17 +61,18 @@ def _open_out(path: str) -> Iterator[IO[str]]:
         return
     tmp = Path(path + ".part")
     opener = gzip.open if path.endswith(".gz") else open
-    with opener(tmp, "wt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
-        yield fh
-    tmp.replace(path)  # a half-written file is never left under the real name
+    try:
+        with opener(tmp, "wt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
+            yield fh
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no half-written file is left behind, under any name
+        raise
+    tmp.replace(path)
 
 
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str):
         raise InputError(f"{where}: text must be a string, got {type(value).__name__}", code="E103")
-    if not value.isascii() and any("\udc80" <= ch <= "\udcff" for ch in value):
-        # bytes that are not UTF-8: read them as cp1252/latin-1, as the legacy corpora need
-        value = value.encode("utf-8", "surrogateescape").decode("cp1252", errors="replace")
     return value
 
 
@@ -83,7 +96,7 @@ def normalize_file(
     with _open_in(input) as fin, _open_out(output) as fout:
         if kind == "txt":
             for line in fin:
-                fout.write(normalizer(_text(line.rstrip("\r\n"), f"{input}:{n + 1}")) + "\n")
+                fout.write(normalizer(line.rstrip("\r\n")) + "\n")
                 n += 1
         elif kind == "jsonl":
             for lineno, line in enumerate(fin, start=1):

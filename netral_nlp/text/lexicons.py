@@ -40,7 +40,9 @@ _CURATED_SLANG: dict[str, str] = {
     "caleg": "",
     "timses": "",
     "golput": "",
+    "petahana": "",  # the incumbent; a public list maps it to "pertahanan" (defence)
     "kpu": "",
+    "tps": "",  # tempat pemungutan suara: keep the term of election logistics
     "bawaslu": "",
     "dpr": "",
     "ahok": "",
@@ -67,9 +69,45 @@ _CURATED_SLANG: dict[str, str] = {
 # Words whose meaning the normaliser must not change: negations and words of the neutrality
 # rules, kept out of the stopword list even where a public list has them.
 _KEEP_WORDS = frozenset(
-    "tidak bukan jangan belum tak tanpa nggak gak pilih memilih dipilih ganti lanjut lanjutkan "
-    "dukung mendukung menang kalah presiden wakil calon nomor urut satu dua tiga empat lima "
-    "periode rakyat negara pemerintah asn pns netral netralitas kampanye".split()
+    [
+        "tidak",
+        "bukan",
+        "jangan",
+        "belum",
+        "tak",
+        "tanpa",
+        "nggak",
+        "gak",
+        "pilih",
+        "memilih",
+        "dipilih",
+        "ganti",
+        "lanjut",
+        "lanjutkan",
+        "dukung",
+        "mendukung",
+        "menang",
+        "kalah",
+        "presiden",
+        "wakil",
+        "calon",
+        "nomor",
+        "urut",
+        "satu",
+        "dua",
+        "tiga",
+        "empat",
+        "lima",
+        "periode",
+        "rakyat",
+        "negara",
+        "pemerintah",
+        "asn",
+        "pns",
+        "netral",
+        "netralitas",
+        "kampanye",
+    ]
 )
 
 

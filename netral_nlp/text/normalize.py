@@ -19,12 +19,13 @@ contestant, pair, party or ballot number of that election becomes a role token (
 >>> normalize("RT @kpu_ri: Ayo coblos 02!!! #2019GantiPresiden https://t.co/x")
 'ayo coblos 02! 2019 ganti presiden HTTPURL'
 >>> normalize("Dukung Prabowo-Gibran, no urut 2 😍😍", election="pemilu-2024")
-'dukung [PASLON] , no urut [NOMOR_PASLON] :smiling_face_with_heart-eyes:'
+'dukung [PASLON], no urut [NOMOR_PASLON] :smiling_face_with_heart-eyes:'
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -50,25 +51,52 @@ _HASHTAG_MODES = ("split", "split_marked", "keep")
 _EMOJI_MODES = ("demojize", "keep", "remove")
 
 # --- patterns, compiled once -------------------------------------------------------------------
-_RT = re.compile(r"(?:^|(?<=\s))RT\s*(?:@\w+|USER|\[USERNAME\])\s*:?", re.IGNORECASE)
+_RT = re.compile(r"(?:^|(?<=\s))RT\s*(?:@\w+|USER|\[USERNAME\]|<USERNAME>)\s*:?", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+|\b(?:bit\.ly|t\.co|dlvr\.it|goo\.gl)/\S+", re.IGNORECASE)
-_PLACEHOLDER_URL = re.compile(r"(?<![\w@])URL\b")
-_PLACEHOLDER_USER = re.compile(r"(?<![\w@])USER\b|\[USERNAME\]|<USERNAME>")
-_MENTION = re.compile(r"(?<![\w@])@\w+")
-_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
-_LAUGH = re.compile(r"(?<!\w)(?:[wk]*(?:wk|kw)[wk]*|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:xi){2,}x?|a?wo?k(?:wo?k){2,}|(?:ka){3,})(?!\w)")
+# A pattern that starts with its first character and looks behind after it ("URL(?<![\w@]URL)")
+# rather than before it is the same pattern, but lets the regex engine skip ahead to that character.
+_PLACEHOLDER_URL = re.compile(r"URL(?<![\w@]URL)\b")
+_PLACEHOLDER_USER = re.compile(r"USER(?<![\w@]USER)\b|\[USERNAME\]|<USERNAME>")
+# Mentions and hashtags, also chained without spaces ("@a@b", "#a#b", "#a@b"): once the first of a
+# chain becomes words the next would stand alone, so a chain is taken at once, and one glued to a word
+# or a role token ("x@y", "[CALON]@y") is not taken at all (normalising twice changes nothing more).
+_CHAIN = re.compile(r"(?:@(?<![\w@\]]@)|#(?<![\w&\]]#))\w+(?:[@#]\w+)*")
+_CHAIN_ITEM = re.compile(r"[@#]\w+")
+# A variation selector after an ASCII character belongs to no emoji unless a keycap follows; the
+# emoji stage would drop it and glue its neighbours ("#\ufe0fGanti"), so it goes before that matters.
+_STRAY_VS = re.compile(r"(?<=[\x00-\x7f])[\ufe0e\ufe0f](?!\u20e3)")
+_LAUGH = re.compile(
+    r"(?<!\w)(?:[wk]*(?:wk|kw)[wk]*|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:xi){2,}x?|a?wo?k(?:wo?k){2,}|(?:ka){3,})(?!\w)"
+)
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
+_ELONGATED_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
 _REPEAT_QE = re.compile(r"([!?])[!?]+")
 _REPEAT_DOT = re.compile(r"\.{3,}|…")
 _REPEAT_COMMA = re.compile(r",{2,}")
-_SPACES = re.compile(r"\s+")
 _PROTECT = re.compile(r"httpurl|@user|\[(?:calon|wakil|paslon|partai|nomor_paslon|tagar)\]")
+# Every emoji is a run of non-ASCII characters, or one of "#*0-9" followed by such a run (keycaps),
+# so emoji's (slow, per character) tokenizer only needs to see those runs.
+_NON_ASCII_RUN = re.compile(r"[#*0-9]?[^\x00-\x7f]+")
+_EMOJI_REPEAT = re.compile(r"(:[a-z0-9_&'.-]+:)(?:\s*\1)+")
+# Each laugh pattern of _LAUGH contains one of these; a cheap test before the regex.
+_LAUGH_HINTS = ("wk", "kw", "haha", "hehe", "hihi", "xixi", "kaka")
 _TOKEN = re.compile(r"\[[A-Z_]+\]|@USER|HTTPURL|:[a-z0-9_&'.-]+:|[a-z0-9]+(?:[-'][a-z0-9]+)*|[!?]")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Passes of the whole pipeline at most, for the rare text whose output is not yet stable.
+_MAX_ROUNDS = 4
 
 
 def _restore_placeholder(m: re.Match[str]) -> str:
     return m.group(0).upper()
+
+
+def _demojize_run(m: re.Match[str]) -> str:
+    return _demojize(m.group(0))
+
+
+@functools.lru_cache(maxsize=65536)
+def _demojize(run: str) -> str:  # the same few emoji runs come back again and again
+    return emoji.demojize(run, delimiters=(" :", ": "))
 
 
 @dataclasses.dataclass
@@ -86,9 +114,9 @@ class Normalizer:
 
     >>> n = Normalizer(preset="linear", stem=True)
     >>> n("Para relawan di Bekasi sudah bekerja keras bangeeettt, gak bohong")
-    'relawan bekasi kerja keras banget tidak bohong'
+    'relawan bekasi keras banget tidak bohong'
     >>> n.batch(["Mantap jiwa wkwkwk", "Ayo ke TPS tgl 17 April"])
-    ['mantap jiwa wkwk', 'ayo tps tgl 17 april']
+    ['mantap jiwa wkwk', 'ayo tps tanggal 17 april']
 
     Parameters
     ----------
@@ -156,6 +184,8 @@ class Normalizer:
         self._stemmer = CachedStemmer(protected=names) if cfg.stem else None
         self._matcher = self.election.matcher if self.election is not None else None
         self._elong_cache: dict[str, str] = {}
+        # Slang, stopwords and stemming work on word tokens: the output is tokens joined by spaces.
+        self._token_mode = cfg.slang or cfg.stopwords or cfg.stem
 
     def __repr__(self) -> str:
         c = self.config
@@ -169,16 +199,19 @@ class Normalizer:
         return d
 
     # --- stages ----------------------------------------------------------------------------------
-    def _split_hashtags(self, text: str) -> str:
+    def _mentions_and_hashtags(self, m: re.Match[str]) -> str:
         mode = self.config.hashtags
-        if mode == "keep" or "#" not in text:
-            return text
-
-        def repl(m: re.Match[str]) -> str:
-            words = " ".join(split_hashtag(m.group(1), self._hashtag_words))
-            return f" [TAGAR] {words} " if mode == "split_marked" else f" {words} "
-
-        return _HASHTAG.sub(repl, text)
+        accounts = self._matcher.config.campaign_accounts if self._matcher is not None else {}
+        out = []
+        for item in _CHAIN_ITEM.findall(m.group(0)):
+            if item[0] == "@":
+                out.append(" [PASLON] " if item[1:].lower() in accounts else " @USER ")
+            elif mode == "keep":
+                out.append(item)
+            else:
+                words = " ".join(split_hashtag(item[1:], self._hashtag_words))
+                out.append(f" [TAGAR] {words} " if mode == "split_marked" else f" {words} ")
+        return "".join(out)
 
     def _fix_elongation(self, m_word: str) -> str:
         cached = self._elong_cache.get(m_word)
@@ -212,28 +245,33 @@ class Normalizer:
             return text
         if mode == "remove":
             return emoji.replace_emoji(text, replace=" ")
-        out = emoji.demojize(text, delimiters=(" :", ": "))
+        out = _NON_ASCII_RUN.sub(_demojize_run, text)
         # A run of the same emoji says no more than one of it.
-        return re.sub(r"(:[a-z0-9_&'.-]+:)(?:\s*\1)+", r"\1", out)
+        return _EMOJI_REPEAT.sub(r"\1", out)
 
     def _linear_tokens(self, text: str) -> list[str]:
         tokens = _TOKEN.findall(text)
         out: list[str] = []
-        slang, stop, stemmer = self._slang, self._stop, self._stemmer
+        slang, stop = self._slang, self._stop
         for tok in tokens:
             if not (tok[0].islower() or tok[0].isdigit()):  # placeholders, role tokens, emoji, ! ?
                 out.append(tok)
                 continue
             words = slang.get(tok, tok).split() if slang else [tok]
-            for w in words:
-                if w in stop:
-                    continue
-                if stemmer is not None:
-                    w = stemmer.stem_word(w)
-                    if w in stop:
-                        continue
-                out.append(w)
+            out.extend(w for w in words if w not in stop)
         return out
+
+    def _stem_tokens(self, text: str) -> str:
+        stemmer, stop = self._stemmer, self._stop
+        assert stemmer is not None
+        out = []
+        for tok in text.split():
+            if tok[0].islower() or tok[0].isdigit():  # not placeholders, role tokens, emoji, ! ?
+                tok = stemmer.stem_word(tok)
+                if tok in stop:
+                    continue
+            out.append(tok)
+        return " ".join(out)
 
     # --- public ----------------------------------------------------------------------------------
     def __call__(self, text: str) -> str:
@@ -243,10 +281,29 @@ class Normalizer:
         """Normalise one text. ``None`` or a non-string raises ``TypeError``."""
         if not isinstance(text, str):
             raise TypeError(f"expected a str to normalise, got {type(text).__name__}" + (" (a missing text?)" if text is None else ""))
+        # normalize(normalize(x)) must equal normalize(x), so an output that could still change is
+        # normalised again until it is stable (real posts almost always stop after one check).
+        out, unsure = self._normalize_once(text)
+        for _ in range(_MAX_ROUNDS):
+            if not unsure:
+                break
+            again, unsure = self._normalize_once(out)
+            if again == out:
+                break
+            out = again
+        # Stemming comes last, once: Sastrawi's stems are not all stems of themselves.
+        if self._stemmer is not None and out:
+            out = self._stem_tokens(out)
+        return out
+
+    def _normalize_once(self, text: str) -> tuple[str, bool]:
+        """One pass of the stages; also whether normalising the result again could change it."""
         if not text:
-            return ""
+            return "", False
         if not text.isascii() or "\\x" in text:
             text = repair_encoding(text)
+            if "\ufe0f" in text or "\ufe0e" in text:
+                text = _STRAY_VS.sub("", text)
         elif _ASCII_CONTROL.search(text):
             text = _ASCII_CONTROL.sub(" ", text)
         if "&" in text:
@@ -255,30 +312,55 @@ class Normalizer:
                 if unescaped == text:
                     break
                 text = unescaped
-        text = _RT.sub(" ", text)
-        text = _URL.sub(" HTTPURL ", text)
-        text = _PLACEHOLDER_URL.sub(" HTTPURL ", text)
-        text = _PLACEHOLDER_USER.sub(" @USER ", text)
-        if self._matcher is not None and "@" in text:
-            accounts = self._matcher.config.campaign_accounts
-            text = _MENTION.sub(lambda m: " [PASLON] " if m.group(0)[1:].lower() in accounts else " @USER ", text)
-        else:
-            text = _MENTION.sub(" @USER ", text)
-        text = self._split_hashtags(text)
+        # Each regex runs only where the text holds what it needs to match (a test far cheaper than
+        # the search); the tests are exact, so the output is the same as running them all.
+        low = text.lower()
+        if "/" in text or "www." in low:
+            text = _URL.sub(" HTTPURL ", text)
+        if "URL" in text:
+            text = _PLACEHOLDER_URL.sub(" HTTPURL ", text)
+        if "USER" in text:
+            text = _PLACEHOLDER_USER.sub(" @USER ", text)
+        # After the placeholders, which can free a marker ("[USERNAME]RT USER"); they make no "rt".
+        if "rt" in low:
+            text = _RT.sub(" ", text)
+        if "@" in text or "#" in text:
+            split = "#" in text and self.config.hashtags != "keep"
+            text = _CHAIN.sub(self._mentions_and_hashtags, text)
+            if split and "rt" in text.lower():  # a split hashtag can end in an RT marker ("#SayaRT @x")
+                text = _RT.sub(" ", text)
         if self._matcher is not None:
             text = self._matcher.mask(text)
+        # Whether the stages below made new words or neighbours that the stages above would now
+        # treat otherwise: an emoji name or a dropped variation selector ("1\ufe0f\u20e3rt@x" ->
+        # ":keycap_1: rt@x"), a shortened word that is a name or a laugh ("pakdeee", "heheee").
+        reshaped = False
         if not text.isascii():
-            text = self._emoji(text)
-        text = _PROTECT.sub(_restore_placeholder, text.lower())
-        text = _LAUGH.sub("wkwk", text)
+            demojized = self._emoji(text)
+            reshaped = demojized != text
+            text = demojized
+        text = text.lower()
+        if "httpurl" in text or "@user" in text or "[" in text:
+            text = _PROTECT.sub(_restore_placeholder, text)
         if _ELONGATED.search(text):
-            text = re.sub(r"[a-z]*([a-z])\1{2,}[a-z]*", lambda m: self._fix_elongation(m.group(0)), text)
-        text = _REPEAT_QE.sub(r"\1", text)
-        text = _REPEAT_DOT.sub("...", text)
-        text = _REPEAT_COMMA.sub(",", text)
-        if self.config.slang or self.config.stopwords or self._stemmer is not None:
-            return " ".join(self._linear_tokens(text))
-        return _SPACES.sub(" ", text).strip()
+            text = _ELONGATED_WORD.sub(lambda m: self._fix_elongation(m.group(0)), text)
+            reshaped = True
+        if any(h in text for h in _LAUGH_HINTS):  # after elongation, which can make a laugh ("heheee")
+            text = _LAUGH.sub("wkwk", text)
+        if "!" in text or "?" in text:
+            text = _REPEAT_QE.sub(r"\1", text)
+        if ".." in text or "…" in text:
+            text = _REPEAT_DOT.sub("...", text)
+        if ",," in text:
+            text = _REPEAT_COMMA.sub(",", text)
+        if self._token_mode:
+            # Slang and dropped punctuation make new words and neighbours ("fekaes" -> "partai
+            # keadilan sejahtera", a party to mask; 'RT"USER' -> "rt @USER"): always check again.
+            return " ".join(self._linear_tokens(text)), True
+        out = " ".join(text.split())  # the same as collapsing r"\s+" and stripping
+        # Lower-casing can turn repaired text back into what ftfy reads as mojibake ("¬À" -> "¬à",
+        # read as "ˆ"), and a cut-off byte escape hidden by trailing spaces ("...\\x ") shows.
+        return out, reshaped or not out.isascii() or "\\x" in out
 
     def batch(self, texts: Iterable[str], *, show_progress: bool | None = None) -> list[str]:
         """Normalise many texts; a non-string raises ``TypeError`` naming its position."""
@@ -294,7 +376,7 @@ class Normalizer:
 
     def hashtags_of(self, text: str) -> list[str]:
         """The hashtags of a raw text, as written (the signal that splitting removes)."""
-        return ["#" + h for h in _HASHTAG.findall(repair_encoding(text))]
+        return [item for m in _CHAIN.finditer(repair_encoding(text)) for item in _CHAIN_ITEM.findall(m.group(0)) if item[0] == "#"]
 
     def contestants(self, text: str) -> list[str]:
         """Ballot labels (``"01"``...) of the pairs a raw text mentions; needs an election."""
@@ -303,9 +385,15 @@ class Normalizer:
         text = repair_encoding(text)
         found = set(self._matcher.pairs_mentioned(text))
         accounts = self._matcher.config.campaign_accounts
-        found.update(f"{accounts[m[1:].lower()]:02d}" for m in _MENTION.findall(text) if m[1:].lower() in accounts)
+        items = [item for m in _CHAIN.finditer(text) for item in _CHAIN_ITEM.findall(m.group(0))]
+        found.update(f"{accounts[h[1:].lower()]:02d}" for h in items if h[0] == "@" and h[1:].lower() in accounts)
         if "#" in text:
-            found.update(self._matcher.pairs_mentioned(_HASHTAG.sub(lambda m: " " + " ".join(split_hashtag(m.group(1), self._hashtag_words)) + " ", text)))
+
+            def words(m: re.Match[str]) -> str:
+                chain = _CHAIN_ITEM.findall(m.group(0))
+                return " " + " ".join(w for h in chain for w in (split_hashtag(h, self._hashtag_words) if h[0] == "#" else [h])) + " "
+
+            found.update(self._matcher.pairs_mentioned(_CHAIN.sub(words, text)))
         return sorted(found)
 
 

@@ -1,0 +1,29 @@
+"""The examples in docstrings run and give what they show."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "netral_nlp",
+    "netral_nlp.elections",
+    "netral_nlp.text.encoding",
+    "netral_nlp.text.hashtags",
+    "netral_nlp.text.normalize",
+    "netral_nlp.text.stemming",
+    "netral_nlp.scoring.api",
+    "netral_nlp.scoring.rules",
+    "netral_nlp.scoring.schema",
+    "netral_nlp.scoring.assess",
+    "netral_nlp.scoring.evidence",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
