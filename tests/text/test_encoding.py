@@ -6,39 +6,14 @@ The real posts are read at test time from the shared data folder beside the repo
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
-from pathlib import Path
 
 import ftfy
 import pytest
 
 from netral_nlp.text import Normalizer, repair_encoding
 from netral_nlp.text.encoding import _FTFY_CONFIG, _INERT, read_text_file
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def _shared(relative: str) -> Path:
-    path = SHARED_DATA / relative
-    if not path.is_file():
-        pytest.skip(f"shared data not found: {path}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def pilpres_tweets() -> list[str]:
-    with open(_shared("pilpres2019_tweets/dataset_tweet.csv"), encoding="utf-8", newline="") as fh:
-        return [row["tweet"] for row in csv.DictReader(fh)]
-
-
-@pytest.fixture(scope="module")
-def ibrohim_tweets() -> list[str]:
-    # Not UTF-8 everywhere: the dataset must be read as latin-1 (its README says so).
-    with open(_shared("ibrohim2019_hs/re_dataset.csv"), encoding="latin-1", newline="") as fh:
-        return [row["Tweet"] for row in csv.DictReader(fh)]
-
 
 # --- double-encoded UTF-8 (mojibake) in real Pilpres 2019 tweets ---------------------------------
 

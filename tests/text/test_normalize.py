@@ -6,36 +6,13 @@ cleanly where that folder is missing.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from netral_nlp.text import PRESETS, Normalizer, normalize
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def _shared(relative: str) -> Path:
-    path = SHARED_DATA / relative
-    if not path.is_file():
-        pytest.skip(f"shared data not found: {path}")
-    return path
-
-
-@pytest.fixture(scope="module")
-def ibrohim_tweets() -> list[str]:
-    with open(_shared("ibrohim2019_hs/re_dataset.csv"), encoding="latin-1", newline="") as fh:
-        return [row["Tweet"] for row in csv.DictReader(fh)]
-
-
-@pytest.fixture(scope="module")
-def pilpres_tweets() -> list[str]:
-    with open(_shared("pilpres2019_tweets/dataset_tweet.csv"), encoding="utf-8", newline="") as fh:
-        return [row["tweet"] for row in csv.DictReader(fh)]
 
 
 @pytest.fixture(scope="module")
