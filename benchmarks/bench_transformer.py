@@ -35,41 +35,8 @@ import torch
 
 from netral_nlp.data import load_corpus
 from netral_nlp.models.base import softmax
+from netral_nlp.models.tiny import build_tiny_bert
 from netral_nlp.models.transformer import TransformerClassifier
-from netral_nlp.text.normalize import Normalizer
-
-
-def build_tiny_bert(folder: Path, *, n_texts: int = 2000, vocab_size: int = 2000, seed: int = 0) -> Path:
-    """WordPiece tokenizer trained on corpus posts + a random 2-layer, 64-wide BERT (as in the tests)."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    posts = load_corpus("train", as_pandas=True)["text"].sample(n=n_texts, random_state=seed).tolist()
-    texts = Normalizer("transformer", election="pilpres-2019").batch(posts)
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(
-        texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
-    )
-    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
-    )
-    torch.manual_seed(seed)
-    config = BertConfig(
-        vocab_size=tok.get_vocab_size(),
-        hidden_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=128,
-        max_position_embeddings=256,
-        num_labels=3,
-        pad_token_id=tok.token_to_id("[PAD]"),
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    BertTokenizerFast(tokenizer_object=tok, do_lower_case=True, model_max_length=256).save_pretrained(folder)
-    return folder
 
 
 def tiny_fine_tuned(folder: Path, batch_size: int, max_length: int) -> Path:

@@ -23,6 +23,7 @@ from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 
 from netral_nlp.data import load_corpus  # noqa: E402
 from netral_nlp.models import LABELS, load_model  # noqa: E402
+from netral_nlp.models.tiny import build_tiny_bert  # noqa: E402
 from netral_nlp.models.transformer import HubUnreachableError, TransformerClassifier  # noqa: E402
 from netral_nlp.text.normalize import Normalizer  # noqa: E402
 from netral_nlp.training import TrainingArguments, train  # noqa: E402
@@ -48,40 +49,6 @@ def _one_thread() -> Iterator[None]:
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
-
-
-def build_tiny_bert(folder: Path, *, n_texts: int = 2000, vocab_size: int = 2000, seed: int = 0) -> Path:
-    """A local encoder folder: WordPiece tokenizer trained on corpus posts + a random tiny BERT."""
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    posts = load_corpus("train", as_pandas=True)["text"].sample(n=n_texts, random_state=seed).tolist()
-    texts = Normalizer("transformer", election="pilpres-2019").batch(posts)
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.train_from_iterator(
-        texts, trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
-    )
-    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
-    )
-    hf_tok = BertTokenizerFast(tokenizer_object=tok, do_lower_case=True, model_max_length=256)
-    torch.manual_seed(seed)
-    config = BertConfig(
-        vocab_size=tok.get_vocab_size(),
-        hidden_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=128,
-        max_position_embeddings=256,
-        num_labels=3,
-        pad_token_id=tok.token_to_id("[PAD]"),
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    hf_tok.save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="session")
