@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
+import html
 import io
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +23,7 @@ import pandas as pd
 
 from netral_nlp.errors import InputError
 from netral_nlp.models.base import LABELS
+from netral_nlp.text.encoding import repair_encoding
 
 if TYPE_CHECKING:
     import datasets
@@ -29,6 +33,49 @@ __all__ = ["CORPUS_ENV", "LabelledSet", "corpus_path", "load_corpus", "read_labe
 #: Environment variable that points at a corpus.csv elsewhere (e.g. a non-editable install).
 CORPUS_ENV = "NETRAL_CORPUS"
 SPLITS = ("train", "dev", "test")
+
+#: Licence of each source of ``posts2024``: only MIT texts may be committed; for the others the
+#: corpus keeps ids, labels and a hash, and the loader joins the texts from a local copy.
+POSTS2024_LICENCES = {
+    "ghazafm_pilpres2024_twitter": "MIT",
+    "achmaddhani_prabowogibran_twitter": "MIT",
+    "luthfilkhairi_politik_twitter": "MIT",
+    "andihisyam_pilkada2024_twitter": "MIT",
+    "andihisyam_jkt48_twitter": "MIT",
+    "fahrihilm_timnas_youtube": "MIT",
+    "rizano26_pemilu2024_twitter": "none stated (ids and labels only)",
+    "ndtsaniyah_debatcapres_youtube": "none stated (ids and labels only)",
+    "larassetyadita_pilgubjakarta_twitter": "none stated (ids and labels only)",
+    "rahmaputri_pilkadajatim_twitter": "none stated (ids and labels only)",
+    "salatid_pilkadabanten_youtube": "none stated (ids and labels only)",
+    "davidkristian_mbg_twitter": "none stated (ids and labels only)",
+    "tippoart_gerindra_tiktok": "none stated (ids and labels only)",
+    "atrkhomeini_coffeeshop_twitter": "none stated (ids and labels only)",
+}
+
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
+_HTML_TAG = re.compile(r"</?(?:a|b|i|u|s|span|strike)\b[^>]*>", re.I)
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def clean_post_text(raw: str) -> str:
+    """The text of a scraped post as a reader sees it: HTML of YouTube comments turned into plain
+    text (``<br>`` -> line break, link tags dropped with their text kept, entities expanded),
+    encodings repaired, runs of spaces collapsed. Deterministic: the corpus stores, and the loader
+    rebuilds, texts with it.
+
+    >>> clean_post_text('Hebat &amp; tegas<br><a href="https://youtu.be/x?t=84">1:24</a> pak  Prabowo')
+    'Hebat & tegas\n1:24 pak Prabowo'
+    """
+    text = _HTML_TAG.sub("", _HTML_BREAK.sub("\n", raw))
+    text = repair_encoding(html.unescape(text))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def text_sha256(raw: str) -> str:
+    """SHA-256 (hex) of a post's verbatim UTF-8 text: how the corpus checks a joined text."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def corpus_path() -> Path:
