@@ -56,18 +56,20 @@ POSTS2024_LICENCES = {
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
 _HTML_TAG = re.compile(r"</?(?:a|b|i|u|s|span|strike)\b[^>]*>", re.I)
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # spreadsheets write control bytes as _x008D_
 
 
 def clean_post_text(raw: str) -> str:
     """The text of a scraped post as a reader sees it: HTML of YouTube comments turned into plain
     text (``<br>`` -> line break, link tags dropped with their text kept, entities expanded),
-    encodings repaired, runs of spaces collapsed. Deterministic: the corpus stores, and the loader
+    spreadsheet escapes (``_x008D_``) and encodings repaired, runs of spaces collapsed. Deterministic: the corpus stores, and the loader
     rebuilds, texts with it.
 
     >>> clean_post_text('Hebat &amp; tegas<br><a href="https://youtu.be/x?t=84">1:24</a> pak  Prabowo')
     'Hebat & tegas\n1:24 pak Prabowo'
     """
     text = _HTML_TAG.sub("", _HTML_BREAK.sub("\n", raw))
+    text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     text = repair_encoding(html.unescape(text))
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)
