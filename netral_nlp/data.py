@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import json
+import logging
 import os
 import re
 from collections import Counter
@@ -22,17 +23,35 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from netral_nlp.errors import InputError
-from netral_nlp.models.base import LABELS
+from netral_nlp.labels import LABELS
 from netral_nlp.text.encoding import repair_encoding
 
 if TYPE_CHECKING:
     import datasets
 
-__all__ = ["CORPUS_ENV", "LabelledSet", "corpus_path", "load_corpus", "read_labelled"]
+__all__ = [
+    "CORPUS_ENV",
+    "POSTS2024_ENV",
+    "POSTS2024_LICENCES",
+    "LabelledSet",
+    "clean_post_text",
+    "corpus_path",
+    "load_corpus",
+    "posts2024_path",
+    "read_labelled",
+    "text_sha256",
+]
+
+logger = logging.getLogger("netral_nlp")
 
 #: Environment variable that points at a corpus.csv elsewhere (e.g. a non-editable install).
 CORPUS_ENV = "NETRAL_CORPUS"
+#: Environment variable that points at a local copy of ``posts2024`` (the folder of per-source
+#: ``posts.jsonl`` files) from which the corpus joins the texts it may not redistribute.
+POSTS2024_ENV = "NETRAL_POSTS2024"
 SPLITS = ("train", "dev", "test")
+#: Where a checkout finds ``posts2024`` by default: the ``shared`` folder beside the checkout.
+_DEFAULT_POSTS2024 = Path(__file__).resolve().parents[2] / "shared" / "data" / "posts2024"
 
 #: Licence of each source of ``posts2024``: only MIT texts may be committed; for the others the
 #: corpus keeps ids, labels and a hash, and the loader joins the texts from a local copy.
@@ -94,28 +113,113 @@ def corpus_path() -> Path:
     return path
 
 
+def posts2024_path(posts2024: str | Path | None = None) -> Path:
+    """Where the corpus looks for the ``posts2024`` texts: the argument, else ``$NETRAL_POSTS2024``,
+    else ``../shared/data/posts2024`` beside the source checkout."""
+    if posts2024 is not None:
+        return Path(posts2024)
+    env = os.environ.get(POSTS2024_ENV)
+    return Path(env) if env else _DEFAULT_POSTS2024
+
+
+#: Texts read from a posts2024 folder in this process: (folder, source) -> {source_id: raw text}.
+_SOURCE_TEXTS: dict[tuple[str, str], dict[str, str]] = {}
+#: Folders whose absence was already reported in this process (the warning is said once).
+_WARNED: set[str] = set()
+
+
+def _source_texts(folder: Path, source: str, wanted: set[str]) -> dict[str, str]:
+    key = (str(folder.resolve()), source)
+    cached = _SOURCE_TEXTS.get(key)
+    if cached is None or not wanted <= cached.keys():
+        cached = {}
+        file = folder / source / "posts.jsonl"
+        if file.is_file():
+            with file.open(encoding="utf-8") as fh:
+                for line in fh:
+                    row = json.loads(line)
+                    if str(row.get("source_id")) in wanted:
+                        cached[str(row["source_id"])] = row.get("text") or ""
+        _SOURCE_TEXTS[key] = cached
+    return cached
+
+
+def _join_texts(df: pd.DataFrame, posts2024: str | Path | None) -> pd.DataFrame:
+    """Fill the texts the corpus keeps only as ids and hashes from a local ``posts2024``; drop
+    (with one clear warning) the rows whose text is unavailable or changed."""
+    if "text_sha256" not in df.columns:
+        return df
+    need = (df["text"] == "") & (df["text_sha256"] != "")
+    if not need.any():
+        return df
+    folder = posts2024_path(posts2024)
+    texts = df["text"].copy()
+    changed = 0
+    if folder.is_dir():
+        for source, part in df[need].groupby("source"):
+            found = _source_texts(folder, str(source), set(part["source_id"]))
+            for idx, sid, digest in zip(part.index, part["source_id"], part["text_sha256"], strict=True):
+                raw = found.get(sid)
+                if raw is None:
+                    continue
+                if text_sha256(raw) != digest:
+                    changed += 1
+                    continue
+                texts.at[idx] = clean_post_text(raw)
+    df = df.assign(text=texts)
+    missing = int((df["text"] == "").sum())
+    if missing:
+        where = str(folder)
+        if where not in _WARNED:
+            _WARNED.add(where)
+            how = (
+                f"{folder} was not found"
+                if not folder.is_dir()
+                else f"{missing - changed} are not in {folder} and {changed} differ from the labelled text there"
+            )
+            logger.warning(
+                "%d of %d corpus rows are unavailable and left out: they are 2024 posts whose licence lets the corpus keep only "
+                "ids, labels and a hash of the text, and %s. Get the posts2024 folder (../shared/data/posts2024 of the project) "
+                "and pass load_corpus(posts2024=...) or set %s=/path/to/posts2024.",
+                missing,
+                len(df),
+                how,
+                POSTS2024_ENV,
+            )
+        df = df[df["text"] != ""]
+    return df
+
+
 def load_corpus(
     split: str | None = None,
     *,
     as_pandas: bool = False,
     min_confidence: str | None = None,
     path: str | Path | None = None,
+    posts2024: str | Path | None = None,
 ) -> datasets.DatasetDict | datasets.Dataset | pd.DataFrame:
     """Load the netral corpus.
 
     ``split=None`` gives every split (a ``DatasetDict``, or one DataFrame with a ``split`` column
     when ``as_pandas``); ``"train"``, ``"dev"`` or ``"test"`` gives one. ``min_confidence="high"``
     keeps only posts whose label the annotators marked as clear.
+
+    The 2024 posts of sources without a licence to redistribute are stored as ids, labels and a
+    SHA-256 of the text; their texts are joined from a local ``posts2024`` folder (``posts2024``,
+    else ``$NETRAL_POSTS2024``, else ``../shared/data/posts2024`` beside the checkout) and checked
+    against the hash. Rows whose text is unavailable are left out, with one warning that says how
+    many and how to get them.
     """
     if split is not None and split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; choose one of {SPLITS} or None")
     if min_confidence not in (None, "low", "high"):
         raise ValueError("min_confidence must be None, 'low' or 'high'")
     df = pd.read_csv(path or corpus_path(), dtype=str, keep_default_na=False)
-    if min_confidence == "high":
-        df = df[df["confidence"] == "high"]
     if split is not None:
         df = df[df["split"] == split]
+    df = _join_texts(df, posts2024)
+    if min_confidence == "high":
+        df = df[df["confidence"] == "high"]
     df = df.reset_index(drop=True)
     if as_pandas:
         return df

@@ -8,16 +8,22 @@ import json
 import pandas as pd
 import pytest
 
-from netral_nlp.data import load_corpus, read_labelled
+import netral_nlp.data as data_module
+from netral_nlp.data import POSTS2024_LICENCES, clean_post_text, load_corpus, posts2024_path, read_labelled, text_sha256
 from netral_nlp.errors import InputError
-from netral_nlp.models.base import LABELS
+from netral_nlp.labels import LABELS
+
+needs_posts2024 = pytest.mark.skipif(
+    not posts2024_path().is_dir(), reason="../shared/data/posts2024 (the 2024 texts the corpus joins) is not beside the checkout"
+)
 
 
+@needs_posts2024
 def test_corpus_splits_labels_and_no_leak() -> None:
     df = load_corpus(as_pandas=True)
-    assert len(df) >= 5000
+    assert len(df) >= 17000 and (df["text"] != "").all()
     counts = df["label"].value_counts()
-    assert counts["campaign"] >= 1200 and counts["political_neutral"] >= 1200 and counts["non_political"] >= 1500
+    assert counts["campaign"] >= 6000 and counts["political_neutral"] >= 6000 and counts["non_political"] >= 4000
     assert set(df["split"]) == {"train", "dev", "test"}
     assert df["id"].is_unique
     # no text shared between splits, even after lower-casing and whitespace folding
@@ -25,10 +31,110 @@ def test_corpus_splits_labels_and_no_leak() -> None:
     assert key.groupby(key).apply(lambda g: df.loc[g.index, "split"].nunique()).max() == 1
     share = df["split"].value_counts(normalize=True)
     assert 0.65 < share["train"] < 0.75 and 0.12 < share["test"] < 0.18
-    assert set(df["annotation"]) <= {"read-single", "read-double-agreed", "read-double-adjudicated"}
+    assert df["annotation"].str.startswith("read-").all()
     assert df["licence"].ne("").all()
 
 
+@needs_posts2024
+def test_corpus_v2_mix_meets_the_2024_minimums() -> None:
+    df = load_corpus(as_pandas=True)
+    new = df[df["source"].isin(POSTS2024_LICENCES)]
+    counts = new["label"].value_counts()
+    assert len(new) >= 9000
+    assert counts["campaign"] >= 3000 and counts["political_neutral"] >= 3000 and counts["non_political"] >= 2000
+    types = new.loc[new["label"] == "campaign", "campaign_type"].value_counts()
+    assert types["promote"] >= 1200 and types["attack"] >= 800
+    assert (new["label"] == "campaign").eq(new["campaign_type"] != "").all()
+    per_source = new["source"].value_counts()
+    assert per_source.max() <= 0.20 * len(new) and per_source.min() >= 200 and len(per_source) == 14
+    assert (new["platform"] == "youtube").sum() >= 1500 and (new["platform"] == "tiktok").sum() >= 1500
+    pilkada = ["larassetyadita_pilgubjakarta_twitter", "rahmaputri_pilkadajatim_twitter", "salatid_pilkadabanten_youtube"]
+    assert new["source"].isin([*pilkada, "andihisyam_pilkada2024_twitter"]).sum() >= 2000
+
+
+def test_committed_corpus_keeps_unlicensed_texts_out() -> None:
+    raw = pd.read_csv(data_module.corpus_path(), dtype=str, keep_default_na=False)
+    new = raw[raw["source"].isin(POSTS2024_LICENCES)]
+    unlicensed = new["source"].map(POSTS2024_LICENCES) != "MIT"
+    assert unlicensed.sum() > 5000 and (new.loc[unlicensed, "text"] == "").all()
+    assert (new.loc[~unlicensed, "text"] != "").all()
+    assert new["text_sha256"].str.fullmatch(r"[0-9a-f]{64}").all()
+
+
+def _tiny_posts2024(tmp_path, rows):
+    """A posts2024 folder and a corpus.csv whose unlicensed rows keep only id, label and hash."""
+    folder = tmp_path / "posts2024"
+    (folder / "rizano26_pemilu2024_twitter").mkdir(parents=True)
+    with open(folder / "rizano26_pemilu2024_twitter" / "posts.jsonl", "w", encoding="utf-8") as fh:
+        for sid, text in rows:
+            fh.write(json.dumps({"source_id": sid, "text": text, "orig_label": None, "date": None, "platform": "twitter"}) + "\n")
+    corpus = pd.DataFrame(
+        [
+            {
+                "id": "old1",
+                "text": "Ayo coblos 02!",
+                "label": "campaign",
+                "source": "ibrohim2019_hs",
+                "source_id": "1",
+                "split": "train",
+                "confidence": "high",
+                "text_sha256": "",
+            },
+            *[
+                {
+                    "id": f"new{sid}",
+                    "text": "",
+                    "label": "political_neutral",
+                    "source": "rizano26_pemilu2024_twitter",
+                    "source_id": sid,
+                    "split": "test",
+                    "confidence": "high",
+                    "text_sha256": text_sha256(text),
+                }
+                for sid, text in rows
+            ],
+        ]
+    )
+    corpus.to_csv(tmp_path / "corpus.csv", index=False)
+    return folder, tmp_path / "corpus.csv"
+
+
+def test_loader_joins_unlicensed_texts_and_checks_their_hash(tmp_path) -> None:
+    rows = [("11", "KPU &amp; Bawaslu<br>awasi Pemilu 2024 ðŸ‘‡"), ("12", "Jadwal debat capres diumumkan")]
+    folder, corpus = _tiny_posts2024(tmp_path, rows)
+    df = load_corpus(as_pandas=True, path=corpus, posts2024=folder)
+    assert len(df) == 3
+    got = dict(zip(df["id"], df["text"], strict=True))
+    assert got["new11"] == clean_post_text(rows[0][1]) == "KPU & Bawaslu\nawasi Pemilu 2024 👇"
+    assert got["new12"] == rows[1][1]
+
+
+def test_loader_says_once_how_many_rows_are_missing_and_how_to_get_them(tmp_path, caplog, monkeypatch) -> None:
+    _, corpus = _tiny_posts2024(tmp_path, [("11", "Jadwal debat capres diumumkan"), ("12", "Pemilu damai")])
+    monkeypatch.setattr(data_module, "_WARNED", set())
+    missing = tmp_path / "nowhere"
+    with caplog.at_level("WARNING", logger="netral_nlp"):
+        first = load_corpus(as_pandas=True, path=corpus, posts2024=missing)
+        second = load_corpus(as_pandas=True, path=corpus, posts2024=missing)
+    assert list(first["id"]) == ["old1"] and list(second["id"]) == ["old1"]
+    messages = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(messages) == 1
+    assert "2 of 3 corpus rows" in messages[0] and "not found" in messages[0] and "NETRAL_POSTS2024" in messages[0]
+
+
+def test_loader_drops_a_text_that_changed_since_labelling(tmp_path, caplog, monkeypatch) -> None:
+    folder, corpus = _tiny_posts2024(tmp_path, [("11", "Jadwal debat capres diumumkan")])
+    path = folder / "rizano26_pemilu2024_twitter" / "posts.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace("diumumkan", "DIUBAH"), encoding="utf-8")
+    monkeypatch.setattr(data_module, "_WARNED", set())
+    monkeypatch.setattr(data_module, "_SOURCE_TEXTS", {})
+    with caplog.at_level("WARNING", logger="netral_nlp"):
+        df = load_corpus(as_pandas=True, path=corpus, posts2024=folder)
+    assert list(df["id"]) == ["old1"]
+    assert any("1 differ from the labelled text" in r.getMessage() for r in caplog.records)
+
+
+@needs_posts2024
 def test_corpus_as_datasets_and_filters() -> None:
     ds = load_corpus()
     assert set(ds.keys()) == {"train", "dev", "test"}

@@ -11,12 +11,10 @@ from typing import Any, overload
 
 import numpy as np
 
+from netral_nlp.labels import LABELS
 from netral_nlp.text.normalize import Normalizer
 
 __all__ = ["LABELS", "TextClassifier"]
-
-#: The classes, in the column order of ``predict_proba``.
-LABELS: tuple[str, ...] = ("campaign", "political_neutral", "non_political")
 #: File that records the kind of model and its settings inside a saved model folder.
 META_FILE = "netral_config.json"
 

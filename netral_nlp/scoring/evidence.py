@@ -33,7 +33,7 @@ import pandas as pd
 
 from netral_nlp.elections import ElectionConfig
 from netral_nlp.errors import InputError
-from netral_nlp.models.base import LABELS
+from netral_nlp.labels import LABELS
 from netral_nlp.scoring.rules import Rules
 
 __all__ = ["EVIDENCE_COLUMNS", "ProbabilisticClassifier", "compute_evidence", "normalize_account"]
