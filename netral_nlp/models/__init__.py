@@ -1,51 +1,119 @@
-"""Classifiers behind one interface, and ``load_model`` to get one by name or path."""
+"""Classifiers behind one interface, chosen by kind from one registry, and ``load_model``.
+
+>>> from netral_nlp.models import load_model
+>>> model = load_model()            # the shipped default                    # doctest: +SKIP
+>>> fast = load_model("fast")       # the distilled model for millions of posts   # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 from pathlib import Path
 
-from netral_nlp.models.base import LABELS, META_FILE, TextClassifier
+from netral_nlp.errors import InputError
+from netral_nlp.labels import LABELS
+from netral_nlp.models.base import META_FILE, TextClassifier
 
-__all__ = ["DEFAULT_MODEL_DIR", "LABELS", "TextClassifier", "load_model"]
+__all__ = [
+    "DEFAULT_MODEL_DIR",
+    "LABELS",
+    "MODELS_DIR",
+    "MODEL_KINDS",
+    "SHIPPED_MODELS",
+    "TextClassifier",
+    "load_model",
+    "model_class",
+    "register_model_kind",
+    "resolve_model",
+]
 
-#: The shipped default model, inside the source checkout.
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "netral-linear"
+#: Where the shipped models live, inside the source checkout.
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+#: Names of the shipped models -> their folder in :data:`MODELS_DIR`.
+SHIPPED_MODELS: dict[str, str] = {
+    "default": "netral-linear",
+    "linear": "netral-linear",
+}
+#: The shipped default model (``load_model()`` with no name).
+DEFAULT_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["default"]
+
+#: Model kinds (the ``kind`` of a saved ``netral_config.json``) -> ``module:Class``, imported on
+#: first use so that loading one kind never imports the others' dependencies.
+MODEL_KINDS: dict[str, str] = {
+    "linear": "netral_nlp.models.linear:LinearClassifier",
+    "transformer": "netral_nlp.models.transformer:TransformerClassifier",
+}
+
+#: A Hugging Face hub id: ``name`` or ``org/name``, no path syntax.
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
-def load_model(name_or_path: str | Path | None = None, *, election: str | None = None) -> TextClassifier:
+def register_model_kind(kind: str, target: str | type[TextClassifier]) -> None:
+    """Make ``kind`` loadable: ``target`` is a :class:`TextClassifier` subclass or ``"module:Class"``."""
+    MODEL_KINDS[kind] = target if isinstance(target, str) else f"{target.__module__}:{target.__qualname__}"
+
+
+def model_class(kind: str) -> type[TextClassifier]:
+    """The classifier class of a model kind (``linear``, ``transformer``, ...)."""
+    try:
+        module, _, name = MODEL_KINDS[kind].partition(":")
+    except KeyError:
+        raise InputError(f"unknown model kind {kind!r}; known kinds: {', '.join(sorted(MODEL_KINDS))}", code="E230") from None
+    cls = getattr(importlib.import_module(module), name)
+    return cls  # type: ignore[no-any-return]
+
+
+def resolve_model(name_or_path: str | Path | None) -> tuple[str, str | Path]:
+    """Where a model name points: ``("folder", path)`` for a shipped name or an existing folder,
+    ``("hub", id)`` for a plausible hub id. Anything else is an error at once, without a hub call.
+
+    >>> resolve_model("linear")[0], resolve_model("indolem/indobertweet-base-uncased")
+    ('folder', ('hub', 'indolem/indobertweet-base-uncased'))
+    """
+    if name_or_path is None or str(name_or_path) in SHIPPED_MODELS:
+        name = SHIPPED_MODELS["default" if name_or_path is None else str(name_or_path)]
+        folder = MODELS_DIR / name
+        if not folder.is_dir():
+            raise InputError(f"the shipped model {name!r} is missing at {folder}; reinstall from a source checkout", code="E231")
+        return "folder", folder
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        return "folder", path
+    text = str(name_or_path)
+    if path.exists():
+        raise InputError(f"{text} is a file, not a model folder", code="E232")
+    if _HUB_ID.match(text) and ".." not in text and "/" in text:
+        return "hub", text
+    raise InputError(
+        f"no model folder at {text}, and it is not a Hugging Face hub id (org/name); shipped models: {', '.join(sorted(SHIPPED_MODELS))}",
+        code="E232",
+    )
+
+
+def load_model(name_or_path: str | Path | None = None, *, election: str | Path | None = None) -> TextClassifier:
     """Load a classifier.
 
-    ``None`` gives the shipped default (``models/netral-linear``, offline, right after install);
-    a folder gives a saved model of either kind; any other string is taken as a Hugging Face hub
-    id of a sequence-classification model (needs the hub to be reachable). ``election`` re-targets
-    contestant masking (role tokens are the same for every election, so a model trained on one
-    election's masking applies to another's).
+    ``None`` (or ``"default"``) gives the shipped default model, offline, right after install;
+    the other shipped names are listed in :data:`SHIPPED_MODELS` (``"fast"``: the distilled model
+    for millions of posts, ``"linear"``: the TF-IDF baseline). A folder gives a saved model of any
+    kind (its ``netral_config.json`` says which; a plain Hugging Face folder is a transformer); a
+    Hugging Face hub id gives a sequence-classification model from the hub (needs the hub).
+    ``election`` adds contestant masking for that election (role tokens are the same for every
+    election, so a model applies to any election's masking).
 
     >>> model = load_model()                                    # doctest: +SKIP
     >>> model.predict("Ayo coblos 02! #2019GantiPresiden")      # doctest: +SKIP
     'campaign'
     """
-    path = Path(name_or_path) if name_or_path is not None else DEFAULT_MODEL_DIR
-    if path.is_dir():
-        meta_file = path / META_FILE
-        kind = json.loads(meta_file.read_text())["kind"] if meta_file.exists() else "transformer"
-        if kind == "linear":
-            from netral_nlp.models.linear import LinearClassifier
-
-            model: TextClassifier = LinearClassifier.from_pretrained(path)
-        else:
-            from netral_nlp.models.transformer import TransformerClassifier
-
-            model = TransformerClassifier.from_pretrained(path)
-    elif name_or_path is None:
-        raise FileNotFoundError(f"the shipped default model is missing at {path}; reinstall from a source checkout")
-    elif Path(name_or_path).suffix or str(name_or_path).startswith((".", "/", "~")):
-        raise FileNotFoundError(f"no model folder at {name_or_path}")
+    where, target = resolve_model(name_or_path)
+    if where == "hub":
+        model = model_class("transformer").from_pretrained(target)
     else:
-        from netral_nlp.models.transformer import TransformerClassifier
-
-        model = TransformerClassifier.from_pretrained(str(name_or_path))
+        meta_file = Path(target) / META_FILE
+        kind = json.loads(meta_file.read_text())["kind"] if meta_file.is_file() else "transformer"
+        model = model_class(kind).from_pretrained(target)
     if election is not None:
         model.set_election(election)
     return model

@@ -1,4 +1,8 @@
-"""Training: one documented set of arguments, one function for both kinds of model.
+"""Training: one documented set of arguments, one function for every kind of model.
+
+The kind of model is chosen from ``TrainingArguments.model`` by :data:`TRAINERS` (``"linear"``:
+the TF-IDF baseline; any other value: a Hugging Face encoder id or folder to fine-tune). The fast
+static-embedding model is distilled from a trained model by :mod:`netral_nlp.training.distill`.
 
 >>> from netral_nlp.training import TrainingArguments, train
 >>> args = TrainingArguments(model="linear", election="pilpres-2019", seed=0)
@@ -17,10 +21,10 @@ from typing import Any
 import numpy as np
 import yaml
 
-from netral_nlp.models.base import LABELS, TextClassifier
+from netral_nlp.models.base import TextClassifier
 from netral_nlp.text.normalize import Normalizer
 
-__all__ = ["TrainingArguments", "load_training_data", "train"]
+__all__ = ["TRAINERS", "TrainingArguments", "build_normalizer", "load_training_data", "train", "train_on"]
 
 logger = logging.getLogger("netral_nlp")
 
@@ -45,6 +49,10 @@ class TrainingArguments:
         epochs, learning_rate, batch_size, max_length, weight_decay, warmup_ratio,
         early_stopping_patience, gradient_accumulation_steps: fine-tuning of encoders
             (early stopping on dev macro-F1; class weights for imbalance).
+        freeze_embeddings: keep an encoder's word embeddings fixed while fine-tuning.
+        precision: ``auto`` (bfloat16 autocast where the hardware runs it natively, else fp32),
+            ``fp32`` or ``bf16``, for fine-tuning; the saved model records the inference
+            precision separately (``int8`` on CPU by default for encoders).
         max_train_samples: cap the training set (quick experiments, tests).
     """
 
@@ -65,11 +73,15 @@ class TrainingArguments:
     warmup_ratio: float = 0.1
     early_stopping_patience: int = 2
     gradient_accumulation_steps: int = 1
+    freeze_embeddings: bool = False
+    precision: str = "auto"
     max_train_samples: int | None = None
 
     def __post_init__(self) -> None:
         if self.preset not in (None, "linear", "transformer"):
             raise ValueError(f"preset must be None, 'linear' or 'transformer', got {self.preset!r}")
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be 'auto', 'fp32' or 'bf16', got {self.precision!r}")
         if self.min_confidence not in (None, "low", "high"):
             raise ValueError("min_confidence must be None, 'low' or 'high'")
         if self.campaign_precision is not None and not 0.0 < self.campaign_precision < 1.0:
@@ -82,8 +94,13 @@ class TrainingArguments:
                 raise ValueError(f"{name} must be >= 1")
 
     @property
+    def kind(self) -> str:
+        """The kind of model these arguments train: a key of :data:`TRAINERS`."""
+        return self.model if self.model in TRAINERS else "transformer"
+
+    @property
     def is_linear(self) -> bool:
-        return self.model == "linear"
+        return self.kind == "linear"
 
     @property
     def resolved_preset(self) -> str:
@@ -162,23 +179,10 @@ def train(
     Returns the model and a report (dev and test metrics, arguments, data sizes).
     """
     args = args or TrainingArguments()
-    _seed_everything(args.seed)
     splits = load_training_data(data, args)
-    normalizer = Normalizer(args.resolved_preset, election=args.election, stem=args.stem if args.resolved_preset == "linear" else None)
-    tr_x, tr_y = splits["train"]
     dv_x, dv_y = splits["dev"]
-    if args.is_linear:
-        from netral_nlp.models.linear import LinearClassifier
-
-        model: TextClassifier = LinearClassifier(normalizer=normalizer, C=args.C, class_weight=args.class_weight, seed=args.seed)
-        model.fit(tr_x, tr_y, show_progress=show_progress)  # type: ignore[attr-defined]
-    else:
-        from netral_nlp.models.transformer import TransformerClassifier
-
-        model = TransformerClassifier.fine_tune(
-            args.model, tr_x, tr_y, dev_x=dv_x, dev_y=dv_y, args=args, normalizer=normalizer, show_progress=show_progress
-        )
-    calibration = model.calibrate(dv_x, dv_y, campaign_precision=args.campaign_precision)  # type: ignore[attr-defined]
+    model = train_on(splits["train"], splits["dev"], args, show_progress=show_progress)
+    calibration = model.metadata.pop("calibration")
 
     from netral_nlp.evaluation import evaluate_predictions
 
@@ -200,8 +204,69 @@ def train(
     return model, report
 
 
+def build_normalizer(args: TrainingArguments) -> Normalizer:
+    """The normaliser a model trained with ``args`` applies to every post."""
+    return Normalizer(args.resolved_preset, election=args.election, stem=args.stem if args.resolved_preset == "linear" else None)
+
+
+def train_on(
+    train_set: tuple[list[str], list[str]],
+    dev_set: tuple[list[str], list[str]],
+    args: TrainingArguments,
+    *,
+    normalizer: Normalizer | None = None,
+    show_progress: bool | None = None,
+) -> TextClassifier:
+    """Train the kind of model ``args`` asks for on ``(texts, labels)`` and calibrate it on the dev
+    set (temperature, and the campaign threshold when ``args.campaign_precision`` is set).
+    ``model.metadata["calibration"]`` holds what calibration found."""
+    _seed_everything(args.seed)
+    (tr_x, tr_y), (dv_x, dv_y) = train_set, dev_set
+    normalizer = normalizer or build_normalizer(args)
+    model: TextClassifier = TRAINERS[args.kind](
+        list(tr_x), list(tr_y), list(dv_x), list(dv_y), args=args, normalizer=normalizer, show_progress=show_progress
+    )
+    model.metadata["calibration"] = model.calibrate(dv_x, dv_y, campaign_precision=args.campaign_precision)
+    return model
+
+
+def _train_linear(
+    tr_x: list[str],
+    tr_y: list[str],
+    dv_x: list[str],
+    dv_y: list[str],
+    *,
+    args: TrainingArguments,
+    normalizer: Normalizer,
+    show_progress: bool | None,
+) -> TextClassifier:
+    from netral_nlp.models.linear import LinearClassifier
+
+    return LinearClassifier(normalizer=normalizer, C=args.C, class_weight=args.class_weight, seed=args.seed).fit(
+        tr_x, tr_y, show_progress=show_progress
+    )
+
+
+def _train_transformer(
+    tr_x: list[str],
+    tr_y: list[str],
+    dv_x: list[str],
+    dv_y: list[str],
+    *,
+    args: TrainingArguments,
+    normalizer: Normalizer,
+    show_progress: bool | None,
+) -> TextClassifier:
+    from netral_nlp.training.finetune import fine_tune_transformer
+
+    return fine_tune_transformer(
+        args.model, tr_x, tr_y, dev_x=dv_x, dev_y=dv_y, args=args, normalizer=normalizer, show_progress=show_progress
+    )
+
+
+#: How each kind of model is trained from ``(train texts, train labels, dev texts, dev labels)``.
+TRAINERS: dict[str, Any] = {"linear": _train_linear, "transformer": _train_transformer}
+
+
 def _headline(m: dict[str, Any]) -> dict[str, float]:
     return {k: m[k] for k in ("macro_f1", "campaign_precision", "campaign_recall", "ece", "accuracy") if k in m}
-
-
-__all__ += ["LABELS"]

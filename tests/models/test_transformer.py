@@ -27,6 +27,7 @@ from netral_nlp.models.tiny import build_tiny_bert  # noqa: E402
 from netral_nlp.models.transformer import HubUnreachableError, TransformerClassifier  # noqa: E402
 from netral_nlp.text.normalize import Normalizer  # noqa: E402
 from netral_nlp.training import TrainingArguments, train  # noqa: E402
+from netral_nlp.training.finetune import fine_tune_transformer  # noqa: E402
 
 #: Settings of the fine-tuning run shared by the tests (about 10-20 s on one CPU core).
 TRAIN_SETTINGS: dict[str, Any] = {
@@ -184,7 +185,7 @@ def test_early_stopping_stops_and_records_it(tiny_encoder: Path) -> None:
     args = TrainingArguments(
         model=str(tiny_encoder), epochs=6, batch_size=32, max_length=32, learning_rate=1e-12, early_stopping_patience=2, seed=0
     )
-    clf = TransformerClassifier.fine_tune(
+    clf = fine_tune_transformer(
         tiny_encoder,
         train_part["text"],
         train_part["label"],
@@ -202,7 +203,7 @@ def test_early_stopping_stops_and_records_it(tiny_encoder: Path) -> None:
 def test_fine_tune_rejects_unknown_labels(tiny_encoder: Path) -> None:
     args = TrainingArguments(model=str(tiny_encoder), epochs=1, batch_size=4, max_length=16)
     with pytest.raises(ValueError, match="unknown labels"):
-        TransformerClassifier.fine_tune(tiny_encoder, ["a", "b"], ["campaign", "spam"], args=args)
+        fine_tune_transformer(tiny_encoder, ["a", "b"], ["campaign", "spam"], args=args)
 
 
 def test_unreachable_hub_id_raises_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
