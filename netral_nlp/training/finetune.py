@@ -41,6 +41,9 @@ logger = logging.getLogger("netral_nlp")
 
 #: Gradient-norm clipping during fine-tuning (the usual BERT recipe).
 MAX_GRAD_NORM = 1.0
+#: Outputs of frozen bottom layers, kept between fine-tuning runs on the same base (the folds of a
+#: protocol share most posts): (base, frozen layers, max_length, precision) -> {text: states}.
+_BOTTOM_CACHE: dict[tuple[str, int, int, str], dict[str, Any]] = {}
 #: Batches whose posts are sorted by length together: large enough to cut padding to a few
 #: percent, small enough that batch composition still changes from epoch to epoch.
 BUCKET_BATCHES = 50
@@ -87,6 +90,60 @@ def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: np.ran
         batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
     for k in rng.permutation(len(batches)):
         yield batches[k]
+
+
+def _passthrough() -> Any:
+    """A module that stands in for the embeddings: the frozen layers' cached states go straight in."""
+    import torch
+
+    class Passthrough(torch.nn.Module):
+        def forward(
+            self, input_ids: Any = None, token_type_ids: Any = None, position_ids: Any = None, inputs_embeds: Any = None, **_: Any
+        ) -> Any:
+            return inputs_embeds
+
+    return Passthrough()
+
+
+class LayerSplit:
+    """Runs an encoder in two parts: the embeddings and the first ``k`` layers (frozen, run once
+    per text) and the rest with the head (trained), through the model's own forward so that masks
+    and pooling stay exactly as the library builds them."""
+
+    def __init__(self, model: PreTrainedModel, k: int) -> None:
+        base: Any = model.base_model
+        layers = getattr(getattr(base, "encoder", None), "layer", None)
+        if layers is None or not hasattr(base, "embeddings"):
+            raise ValueError(f"freeze_layers needs a BERT-like encoder (encoder.layer); {type(model).__name__} has none")
+        if not 0 < k < len(layers):
+            raise ValueError(f"freeze_layers must be between 1 and {len(layers) - 1} for this model, got {k}")
+        self.model, self.k, self.layers, self.embeddings = model, k, layers, base.embeddings
+        self.base: Any = base
+        for p in [*self.embeddings.parameters(), *(q for layer in layers[:k] for q in layer.parameters())]:
+            p.requires_grad_(False)
+
+    def bottom(self, inputs: dict[str, Any]) -> Any:
+        import torch
+
+        self.base.encoder.layer = torch.nn.ModuleList(self.layers[: self.k])
+        try:
+            return self.base(**inputs).last_hidden_state
+        finally:
+            self.base.encoder.layer = self.layers
+
+    def top(self, states: Any, mask: Any) -> Any:
+        import torch
+
+        self.base.encoder.layer = torch.nn.ModuleList(self.layers[self.k :])
+        self.base.embeddings = _passthrough()
+        try:
+            return self.model(inputs_embeds=states, attention_mask=mask).logits
+        finally:
+            self.base.encoder.layer, self.base.embeddings = self.layers, self.embeddings
+
+    def restore(self) -> None:
+        for p in self.model.parameters():
+            p.requires_grad_(True)
 
 
 def fine_tune_transformer(
@@ -152,6 +209,24 @@ def fine_tune_transformer(
 
     if args.freeze_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
+    split = LayerSplit(model, args.freeze_layers) if args.freeze_layers else None
+    cast = "bf16" if args.precision == "bf16" or (args.precision == "auto" and bf16_supported(clf.device)) else "fp32"
+    if split is not None:
+        states = _bottom_states(clf, split, source, texts, ids, cast, args, show_progress)
+        dev_states = (
+            _bottom_states(
+                clf,
+                split,
+                source,
+                dev[0],
+                tokenizer(dev[0], truncation=True, max_length=args.max_length)["input_ids"],
+                cast,
+                args,
+                show_progress,
+            )
+            if dev is not None
+            else None
+        )
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     groups = [
@@ -184,10 +259,12 @@ def fine_tune_transformer(
         for b, idx in enumerate(progress(batches, desc=f"epoch {epoch}/{n_epochs}", unit="batches", show=show_progress)):
             if updates >= total_updates:
                 break
-            inputs = clf._collate([ids[i] for i in idx])
             target = torch.as_tensor(y[idx], device=clf.device)
             with autocast(clf.device, args.precision):
-                logits = model(**inputs).logits
+                if split is not None:
+                    logits = split.top(*_pad_states([states[i] for i in idx], clf.device))
+                else:
+                    logits = model(**clf._collate([ids[i] for i in idx])).logits
             loss = loss_fn(logits.float(), target)
             (loss / args.gradient_accumulation_steps).backward()
             loss_sum += float(loss.detach()) * len(idx)
@@ -203,7 +280,12 @@ def fine_tune_transformer(
         history["train_loss"].append(loss_sum / max(n_seen, 1))
         history["learning_rate"].append(float(scheduler.get_last_lr()[0]))
         if dev is not None:
-            pred = clf._logits(dev[0], show_progress=False).argmax(axis=1)
+            if split is not None and dev_states is not None:
+                pred = _top_logits(split, dev_states, clf.device, args).argmax(axis=1)
+            else:
+                clf.precision = cast  # dev scoring in the training precision: bf16 where it is native
+                pred = clf._logits(dev[0], show_progress=False).argmax(axis=1)
+                clf.precision = "fp32"
             f1 = float(f1_score(dev[1], pred, average="macro", labels=list(range(len(labels))), zero_division=0))
             history["dev_macro_f1"].append(f1)
             logger.info("epoch %d: train loss %.4f, dev macro-F1 %.4f", epoch, history["train_loss"][-1], f1)
@@ -225,11 +307,68 @@ def fine_tune_transformer(
     model.eval()
     if args.freeze_embeddings:
         model.get_input_embeddings().weight.requires_grad_(True)
+    if split is not None:
+        split.restore()
     history["best_epoch"] = best_epoch if dev is not None else history["epoch"][-1]
     history["best_dev_macro_f1"] = best_f1 if dev is not None else None
     history["stopped_early"] = stopped_early
     clf.metadata.update({"base_model": source, "history": history, "added_tokens": added})
     return clf
+
+
+def _bottom_states(
+    clf: TransformerClassifier,
+    split: LayerSplit,
+    source: str,
+    texts: list[str],
+    ids: list[list[int]],
+    cast: str,
+    args: TrainingArguments,
+    show_progress: bool | None,
+) -> list[Any]:
+    """The frozen layers' output for every text (``(tokens, hidden)`` each), computed once per
+    text and kept in :data:`_BOTTOM_CACHE` for the next run on the same base."""
+    import torch
+
+    key = (str(Path(source).resolve()) if Path(source).exists() else source, args.freeze_layers, args.max_length, cast)
+    for other in [k for k in _BOTTOM_CACHE if k != key]:
+        del _BOTTOM_CACHE[other]  # one base at a time: the states of a base take hundreds of MB
+    cache = _BOTTOM_CACHE.setdefault(key, {})
+    todo = [i for i, t in enumerate(texts) if t not in cache]
+    order = sorted(todo, key=lambda i: len(ids[i]))
+    batches = [order[s : s + 64] for s in range(0, len(order), 64)]
+    clf.model.eval()
+    with torch.inference_mode(), autocast(clf.device, cast):
+        for batch in progress(batches, desc="frozen layers", unit="batches", show=show_progress):
+            inputs = clf._collate([ids[i] for i in batch])
+            hidden = split.bottom(inputs)
+            for row, i in enumerate(batch):
+                cache[texts[i]] = hidden[row, : len(ids[i])].to(torch.bfloat16 if cast == "bf16" else torch.float32).cpu().clone()
+    return [cache[t] for t in texts]
+
+
+def _pad_states(states: list[Any], device: str) -> tuple[Any, Any]:
+    import torch
+
+    longest = max(int(s.shape[0]) for s in states)
+    out = torch.zeros((len(states), longest, states[0].shape[1]), dtype=torch.float32)
+    mask = torch.zeros((len(states), longest), dtype=torch.long)
+    for row, s in enumerate(states):
+        out[row, : s.shape[0]] = s.float()
+        mask[row, : s.shape[0]] = 1
+    return out.to(device), mask.to(device)
+
+
+def _top_logits(split: LayerSplit, states: list[Any], device: str, args: TrainingArguments) -> np.ndarray:
+    import torch
+
+    order = np.argsort([int(s.shape[0]) for s in states], kind="stable")
+    out = np.empty((len(states), split.model.config.num_labels), dtype=np.float32)
+    with torch.inference_mode(), autocast(device, args.precision):
+        for b in range(0, len(order), 64):
+            rows = order[b : b + 64]
+            out[rows] = split.top(*_pad_states([states[i] for i in rows], device)).float().cpu().numpy()
+    return out
 
 
 def add_placeholder_tokens(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> list[str]:

@@ -200,6 +200,37 @@ def test_early_stopping_stops_and_records_it(tiny_encoder: Path) -> None:
     assert history["best_epoch"] == 1
 
 
+def test_frozen_layers_stay_fixed_and_the_top_learns(tiny_encoder: Path) -> None:
+    from transformers import AutoModelForSequenceClassification
+
+    from netral_nlp.training import finetune
+
+    data = load_corpus("train", as_pandas=True).sample(n=256, random_state=3)
+    dev = load_corpus("dev", as_pandas=True).head(64)
+    args = TrainingArguments(
+        model=str(tiny_encoder), epochs=2, batch_size=32, max_length=48, learning_rate=2e-3, freeze_layers=1, seed=0, precision="fp32"
+    )
+    finetune._BOTTOM_CACHE.clear()
+    clf = fine_tune_transformer(
+        tiny_encoder, data["text"], data["label"], dev_x=dev["text"], dev_y=dev["label"], args=args, normalizer=Normalizer("transformer")
+    )
+    before = AutoModelForSequenceClassification.from_pretrained(tiny_encoder).state_dict()
+    after = clf.model.state_dict()
+    # the tokenizer gained placeholder tokens, so compare the rows the base had
+    rows = before["bert.embeddings.word_embeddings.weight"].shape[0]
+    assert torch.equal(after["bert.embeddings.word_embeddings.weight"][:rows], before["bert.embeddings.word_embeddings.weight"])
+    assert torch.equal(after["bert.encoder.layer.0.output.dense.weight"], before["bert.encoder.layer.0.output.dense.weight"])
+    assert not torch.equal(after["bert.encoder.layer.1.output.dense.weight"], before["bert.encoder.layer.1.output.dense.weight"])
+    assert all(p.requires_grad for p in clf.model.parameters())  # restored after training
+    # the frozen layers' outputs were computed once per text and are reused by the next run
+    (cache,) = finetune._BOTTOM_CACHE.values()
+    assert len(cache) == data["text"].nunique() + dev["text"].nunique()
+    # plain inference (the whole model) gives the dev macro-F1 that training measured on the split path
+    pred = clf.predict(dev["text"].tolist())
+    measured = max(clf.metadata["history"]["dev_macro_f1"])
+    assert f1_score(dev["label"], pred, average="macro", labels=list(LABELS)) == pytest.approx(measured, abs=1e-6)
+
+
 def test_fine_tune_rejects_unknown_labels(tiny_encoder: Path) -> None:
     args = TrainingArguments(model=str(tiny_encoder), epochs=1, batch_size=4, max_length=16)
     with pytest.raises(ValueError, match="unknown labels"):
