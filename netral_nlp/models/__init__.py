@@ -44,6 +44,7 @@ DEFAULT_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["default"]
 MODEL_KINDS: dict[str, str] = {
     "linear": "netral_nlp.models.linear:LinearClassifier",
     "transformer": "netral_nlp.models.transformer:TransformerClassifier",
+    "static": "netral_nlp.models.static:StaticClassifier",
 }
 
 #: A Hugging Face hub id: ``name`` or ``org/name``, no path syntax.
