@@ -65,7 +65,7 @@ class HubUnreachableError(NetralError, OSError):
     >>> raise HubUnreachableError("...")                     # doctest: +SKIP
     """
 
-    code = "E201"
+    code = "E406"
 
 
 class TransformerClassifier(TextClassifier):
