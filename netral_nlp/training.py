@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from netral_nlp.configfile import check_fields, load_config_file
+from netral_nlp.errors import InputError
 from netral_nlp.models.base import LABELS, TextClassifier
 from netral_nlp.text.normalize import Normalizer
 
 __all__ = ["TrainingArguments", "load_training_data", "train"]
 
 logger = logging.getLogger("netral_nlp")
+#: Error code of training arguments that are not valid.
+E_ARGUMENTS = "E121"
 
 
 @dataclasses.dataclass
@@ -97,15 +100,18 @@ class TrainingArguments:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
-            raise ValueError(f"unknown training argument(s) {unknown}; known: {sorted(known)}")
-        return cls(**d)
+            raise InputError(f"unknown training argument(s) {unknown}; known: {sorted(known)}", code=E_ARGUMENTS)
+        try:
+            return cls(**check_fields(cls, d, source="training arguments", fail=lambda m: InputError(m, code=E_ARGUMENTS)))
+        except ValueError as exc:
+            raise exc if isinstance(exc, InputError) else InputError(str(exc), code=E_ARGUMENTS) from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainingArguments:
-        """Read arguments from a YAML or JSON file (parsed with a safe loader)."""
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        """Read arguments from a YAML or JSON file (parsed with a safe loader, see netral_nlp.configfile)."""
+        raw = load_config_file(path, fail=lambda m: InputError(m, code=E_ARGUMENTS))
         if not isinstance(raw, dict):
-            raise ValueError(f"{path}: expected a mapping of argument -> value")
+            raise InputError(f"{path}: expected a mapping of argument -> value", code=E_ARGUMENTS)
         return cls.from_dict(raw)
 
 

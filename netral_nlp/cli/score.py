@@ -49,9 +49,6 @@ def score_command(
         raise typer.BadParameter(f"{fmt!r}: use jsonl or parquet", param_hint="--format")
     try:
         config = load_election(election)
-    except (ValueError, FileNotFoundError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--election") from None
-    try:
         result = score(activity, accounts, model=model, election=config, rules=rules, errors="raise" if strict else "ignore")
         result.save(output, format="parquet" if fmt == "parquet" else "jsonl", force=force)
     except (NetralError, ImportError) as exc:

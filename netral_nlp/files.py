@@ -1,0 +1,96 @@
+"""File safety shared by every command: an input is never an output or one of its working files,
+an output folder must exist, and a failed write is one coded error rather than a traceback.
+
+>>> refuse_overlap(["posts.jsonl"], {"output": "posts.jsonl"})   # doctest: +SKIP
+Traceback (most recent call last):
+netral_nlp.errors.InputError: [E215] posts.jsonl is also the output (posts.jsonl); ...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from netral_nlp.errors import InputError, OutputError, output_error
+
+__all__ = ["check_output_folder", "refuse_overlap", "same_or_inside", "writing"]
+
+#: Code of an input that is also an output or a working file of one.
+E_OVERLAP = "E215"
+
+
+def _resolved(path: Path) -> Path:
+    # strict=False: outputs and working files need not exist yet; symlinks on the way are followed.
+    return Path(os.path.abspath(path)).resolve(strict=False)
+
+
+def same_or_inside(path: str | Path, target: str | Path) -> bool:
+    """True when ``path`` is ``target`` (after resolving symlinks, or the same file under two
+    names: a hard link), or lies inside ``target`` (a working folder such as ``out.parquet.parts``).
+
+    >>> same_or_inside("runs/../runs/out.jsonl", "runs/out.jsonl")
+    True
+    >>> same_or_inside("out.parquet.parts/part-000000.parquet", "out.parquet.parts")
+    True
+    >>> same_or_inside("posts.jsonl", "out.jsonl")
+    False
+    """
+    p, t = Path(path), Path(target)
+    rp, rt = _resolved(p), _resolved(t)
+    if rp == rt or rt in rp.parents:
+        return True
+    try:
+        return p.exists() and t.exists() and os.path.samefile(p, t)
+    except OSError:
+        return False
+
+
+def refuse_overlap(inputs: Iterable[str | Path], outputs: Mapping[str, str | Path]) -> None:
+    """Raise :class:`~netral_nlp.errors.InputError` (``E215``) when an input is one of the
+    ``outputs`` (named by role: ``{"output": ..., "checkpoint": ...}``) or inside one of them.
+
+    Every command calls this before it writes anything, so that no run can overwrite, truncate
+    or delete the file it reads (``predict x.jsonl.partial -o x.jsonl`` would otherwise read the
+    very file its own writer starts by emptying).
+    """
+    for inp in inputs:
+        for role, out in outputs.items():
+            if same_or_inside(inp, out):
+                raise InputError(
+                    f"{inp} is also the {role} ({out}) of this run, which would overwrite or delete it; "
+                    "read from a copy or write elsewhere",
+                    code=E_OVERLAP,
+                )
+
+
+def check_output_folder(path: str | Path) -> None:
+    """Raise :class:`~netral_nlp.errors.OutputError` (``E221``) when the folder that would hold
+    ``path`` does not exist or is not a folder (checked before any work starts).
+
+    >>> check_output_folder("no/such/folder/out.jsonl")   # doctest: +SKIP
+    Traceback (most recent call last):
+    netral_nlp.errors.OutputError: [E221] no/such/folder/out.jsonl: the folder no/such/folder does not exist; create it first
+    """
+    folder = Path(path).parent
+    if not folder.exists():
+        raise OutputError(f"{path}: the folder {folder} does not exist; create it first", code="E221")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: {folder} is not a folder", code="E221")
+
+
+@contextlib.contextmanager
+def writing(path: str | Path, *, resume_hint: str = "") -> Iterator[None]:
+    """Turn an ``OSError`` raised inside the block into a coded :class:`OutputError`
+    (``E220`` when the disk or quota is full, ``E221`` otherwise) that names ``path``.
+
+    >>> with writing("report.md"):                   # doctest: +SKIP
+    ...     Path("report.md").write_text(text)
+    """
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as exc:
+        raise output_error(exc, path, resume_hint=resume_hint) from None
