@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from netral_nlp.models.base import LABELS, META_FILE, TextClassifier
+from netral_nlp.models.base import LABELS, TextClassifier
+from netral_nlp.models.validation import ModelFolderMissingError, check_model_folder, loading, user_election
 
 __all__ = ["DEFAULT_MODEL_DIR", "LABELS", "TextClassifier", "load_model"]
 
@@ -28,24 +28,25 @@ def load_model(name_or_path: str | Path | None = None, *, election: str | None =
     """
     path = Path(name_or_path) if name_or_path is not None else DEFAULT_MODEL_DIR
     if path.is_dir():
-        meta_file = path / META_FILE
-        kind = json.loads(meta_file.read_text())["kind"] if meta_file.exists() else "transformer"
-        if kind == "linear":
-            from netral_nlp.models.linear import LinearClassifier
+        # Everything loading will use is checked first (netral_nlp.models.validation).
+        with user_election(election), loading(path):
+            if check_model_folder(path) == "linear":
+                from netral_nlp.models.linear import LinearClassifier
 
-            model: TextClassifier = LinearClassifier.from_pretrained(path)
-        else:
-            from netral_nlp.models.transformer import TransformerClassifier
+                model: TextClassifier = LinearClassifier.from_pretrained(path)
+            else:
+                from netral_nlp.models.transformer import TransformerClassifier
 
-            model = TransformerClassifier.from_pretrained(path)
+                model = TransformerClassifier.from_pretrained(path)
     elif name_or_path is None:
-        raise FileNotFoundError(f"the shipped default model is missing at {path}; reinstall from a source checkout")
+        raise ModelFolderMissingError(f"the shipped default model is missing at {path}; reinstall from a source checkout", code="E401")
     elif Path(name_or_path).suffix or str(name_or_path).startswith((".", "/", "~")):
-        raise FileNotFoundError(f"no model folder at {name_or_path}")
+        raise ModelFolderMissingError(f"no model folder at {name_or_path}", code="E401")
     else:
         from netral_nlp.models.transformer import TransformerClassifier
 
-        model = TransformerClassifier.from_pretrained(str(name_or_path))
+        with loading(name_or_path):
+            model = TransformerClassifier.from_pretrained(str(name_or_path))
     if election is not None:
         model.set_election(election)
     return model

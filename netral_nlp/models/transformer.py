@@ -19,7 +19,6 @@ posts do not pay for long ones; the output keeps the input order.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import math
 import os
@@ -34,6 +33,7 @@ import numpy as np
 from netral_nlp.elections import ROLE_TOKENS
 from netral_nlp.errors import NetralError
 from netral_nlp.models.base import LABELS, META_FILE, TextClassifier
+from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
 from netral_nlp.utils import progress
 
@@ -147,7 +147,7 @@ class TransformerClassifier(TextClassifier):
         """
         source = str(path_or_id)
         meta_file = Path(source) / META_FILE
-        meta: dict[str, Any] | None = json.loads(meta_file.read_text()) if meta_file.is_file() else None
+        meta: dict[str, Any] | None = read_model_config(source) if meta_file.is_file() else None
         if meta is not None and meta.get("kind") != cls.kind:
             raise ValueError(
                 f"{source} holds a {meta.get('kind')!r} model, not a transformer one; load it with netral_nlp.models.load_model"
@@ -225,7 +225,7 @@ class TransformerClassifier(TextClassifier):
 
         source = str(model_name_or_path)
         meta_file = Path(source) / META_FILE
-        saved_labels = json.loads(meta_file.read_text())["labels"] if meta_file.is_file() else None
+        saved_labels = read_model_config(source)["labels"] if meta_file.is_file() else None
         model, tokenizer, labels, _ = _load_encoder(source, labels=saved_labels)
         unknown = sorted(set(train_y) - set(labels) | set(dev_y or ()) - set(labels))
         if unknown:
@@ -452,6 +452,7 @@ def _load_encoder(source: str, *, labels: Sequence[str] | None) -> tuple[PreTrai
         names = list(LABELS)
     fresh = own is None and labels is None
     kwargs: dict[str, Any] = {"num_labels": len(names), "id2label": dict(enumerate(names)), "label2id": {n: i for i, n in enumerate(names)}}
+    kwargs["use_safetensors"] = True  # never torch.load (pickle) weights, whoever made the folder
     if fresh:
         kwargs["ignore_mismatched_sizes"] = True  # a base encoder or another task's head
     try:

@@ -8,20 +8,15 @@ malicious config or model folder) in ``tmp_path``; see the README's "Reliability
 from __future__ import annotations
 
 import dataclasses
-import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile_helpers import CODED_LINE
 
 from netral_nlp.cli.app import main
 from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE_POSTS = REPO / "data" / "samples" / "posts.jsonl"
-#: One coded line: ``error: [E215] ...``.
-CODED_LINE = re.compile(r"^error: \[(E\d{3})\] \S")
 
 
 @dataclasses.dataclass
@@ -67,8 +62,3 @@ def shipped_model() -> TextClassifier:
     if not (DEFAULT_MODEL_DIR / "netral_config.json").is_file():
         pytest.skip("the shipped model is missing")
     return load_model()
-
-
-def write_lines(path: Path, lines: Sequence[bytes]) -> Path:
-    path.write_bytes(b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines))
-    return path
