@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "E105": "normalize: the text field or column is missing",
     "E106": "normalize: a row too large or nested too deeply to parse safely",
     "E107": "normalize: the input cannot be read past some line (a damaged or truncated .gz)",
+    "E108": "normalize: a CSV record the csv module cannot read, or with more fields than the header",
     # labelled sets (train, evaluate)
     "E110": "labelled set: bytes that are not UTF-8",
     "E111": "labelled set: a JSONL line that is not valid JSON or not an object",
@@ -47,6 +48,7 @@ CODES: dict[str, str] = {
     "E114": "labelled set: rows with problems (empty text, unknown label, duplicated id...)",
     "E115": "too little labelled data to train or evaluate (a label missing, too few rows)",
     "E116": "labelled set: the file cannot be read (a damaged .gz, an unreadable table)",
+    "E117": "labelled set: a row too large or nested too deeply to parse safely",
     # config files
     "E120": "election config: not a safe, valid config (YAML, field, date, timezone)",
     "E121": "training arguments: not a safe, valid config (YAML, name, type, range)",
@@ -77,6 +79,7 @@ CODES: dict[str, str] = {
     "E301": "scoring: file missing, unreadable or of an unknown format",
     "E302": "scoring: required column missing",
     "E303": "scoring: a JSONL line that is not valid JSON or not an object",
+    "E304": "scoring: a JSONL line or JSON file nested too deeply to parse safely",
     "E310": "scoring row: empty account_id",
     "E311": "scoring row: unknown action",
     "E312": "scoring row: missing or unparseable timestamp",
@@ -85,6 +88,7 @@ CODES: dict[str, str] = {
     "E315": "scoring row: account not in the accounts table",
     "E316": "scoring row: a given p_campaign that is not a probability",
     "E317": "scoring row: timestamp out of range (before 2000 or in the future)",
+    "E318": "scoring row: a text longer than a post can be",
     "E320": "scoring row: unknown asn_status",
     "E321": "scoring row: account listed twice in the accounts table",
     "E330": "scoring: invalid rules file",

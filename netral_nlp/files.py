@@ -9,16 +9,22 @@ netral_nlp.errors.InputError: [E215] posts.jsonl is also the output (posts.jsonl
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from netral_nlp.errors import InputError, OutputError, output_error
+from netral_nlp.errors import InputError, NetralError, OutputError, output_error
 
-__all__ = ["check_output_folder", "refuse_overlap", "same_or_inside", "writing"]
+__all__ = ["check_gzip", "check_output_folder", "refuse_overlap", "same_or_inside", "writing"]
 
 #: Code of an input that is also an output or a working file of one.
 E_OVERLAP = "E215"
+#: Code of a compressed input whose data is damaged.
+E_DAMAGED = "E219"
+#: Bytes decompressed at a time while checking a .gz file.
+_CHECK_CHUNK = 1024 * 1024
 
 
 def _resolved(path: Path) -> Path:
@@ -90,7 +96,34 @@ def writing(path: str | Path, *, resume_hint: str = "") -> Iterator[None]:
     """
     try:
         yield
-    except OutputError:
+    except NetralError:  # already coded (a missing input file is also an OSError)
         raise
     except OSError as exc:
         raise output_error(exc, path, resume_hint=resume_hint) from None
+
+
+def check_gzip(path: str | Path, *, code: str = E_DAMAGED, hint: str = "") -> bool:
+    """Decompress a ``.gz`` file once, checking every member's CRC and length, before any of its
+    rows is used. Returns True when it is whole, False when it is only cut short (its rows up to
+    the cut are sound: a reader reports the cut); raises :class:`~netral_nlp.errors.InputError`
+    (``code``) when its data is damaged.
+
+    Deflate data has no checksum per block: bytes overwritten in the middle of a file decode to
+    made-up or repeated text without any error, until the CRC at the end of the member says so.
+    Reading such a file row by row would use those rows first; checking it whole first means that
+    nothing read from a damaged file is ever used.
+    """
+    done = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            while chunk := fh.read(_CHECK_CHUNK):
+                done += len(chunk)
+    except EOFError:
+        return False
+    except (zlib.error, gzip.BadGzipFile, OSError) as exc:
+        raise InputError(
+            f"{path}: the compressed data is damaged ({type(exc).__name__}: {exc}; found after {done} decompressed bytes); "
+            f"nothing read from this file is used{hint}",
+            code=code,
+        ) from None
+    return True

@@ -216,7 +216,7 @@ class _LineWriter(ResultWriter):
         self.partial = partial
         self.gz = gz
         self._fh: IO[bytes]
-        if committed is None:
+        if committed is None or (committed == 0 and not partial.exists()):  # nothing committed yet (a full disk at the start)
             self._fh = open(partial, "wb")  # noqa: SIM115
             self.size = 0
         else:

@@ -62,3 +62,17 @@ def shipped_model() -> TextClassifier:
     if not (DEFAULT_MODEL_DIR / "netral_config.json").is_file():
         pytest.skip("the shipped model is missing")
     return load_model()
+
+
+@pytest.fixture
+def fast_model(monkeypatch: pytest.MonkeyPatch, shipped_model: TextClassifier) -> TextClassifier:
+    """In-process loads of the shipped model (``predict`` without ``--model``) reuse the
+    session's copy (2-3 s saved each)."""
+    real = load_model
+
+    def cached(path: object = None, **kwargs: object) -> TextClassifier:
+        return shipped_model if path is None else real(path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("netral_nlp.batch.workers.load_model", cached)
+    monkeypatch.setattr("netral_nlp.models.load_model", cached)
+    return shipped_model
