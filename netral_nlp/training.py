@@ -142,16 +142,20 @@ def load_training_data(data: str | Path, args: TrainingArguments) -> dict[str, t
     else:
         from sklearn.model_selection import train_test_split
 
-        from netral_nlp.data import read_labelled
+        from netral_nlp.data import check_trainable, read_labelled
 
         ls = read_labelled(data)
         logger.info(ls.summary())
+        check_trainable(ls.labels, source=str(data))  # E115: say what is missing, before splitting
         tr_x, dv_x, tr_y, dv_y = train_test_split(ls.texts, ls.labels, test_size=0.2, random_state=args.seed, stratify=ls.labels)
         out = {"train": (list(tr_x), list(tr_y)), "dev": (list(dv_x), list(dv_y))}
     if args.max_train_samples is not None and len(out["train"][0]) > args.max_train_samples:
         rng = np.random.default_rng(args.seed)
         idx = sorted(rng.choice(len(out["train"][0]), size=args.max_train_samples, replace=False))
         out["train"] = ([out["train"][0][i] for i in idx], [out["train"][1][i] for i in idx])
+    from netral_nlp.data import check_splits
+
+    check_splits(out, source=str(data))
     return out
 
 

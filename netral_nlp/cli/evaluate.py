@@ -30,15 +30,23 @@ def evaluate_command(
     text_key: str = typer.Option("text", "--text-key"),
     label_key: str = typer.Option("label", "--label-key"),
 ) -> None:
-    from netral_nlp.evaluation import evaluate, write_report
+    from netral_nlp.errors import OutputError
+    from netral_nlp.evaluation import REPORT_FILES, evaluate, write_report
+    from netral_nlp.files import refuse_overlap, writing
     from netral_nlp.models import load_model
 
     if fmt not in ("markdown", "json"):
         raise typer.BadParameter("use markdown or json", param_hint="--format")
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out}: exists and is not a folder", code="E221")
+        if not data.startswith("corpus"):
+            refuse_overlap([data], {f"report file {name}": out / name for name in REPORT_FILES})
     clf = load_model(None if model == "default" else model)
     report = evaluate(clf, data, text_key=text_key, label_key=label_key)
     if out is not None:
-        write_report(report, out, fmt=fmt)
+        with writing(out):
+            write_report(report, out, fmt=fmt)
     if fmt == "json":
         typer.echo(json.dumps(report, ensure_ascii=False))
     else:

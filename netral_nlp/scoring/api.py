@@ -199,6 +199,17 @@ class Assessments:
         )
 
 
+def output_files(directory: str | Path, format: Literal["jsonl", "parquet"] = "jsonl") -> dict[str, Path]:
+    """Every file :meth:`Assessments.save` writes (or writes first under a temporary name), by name.
+
+    >>> sorted(output_files("out"))[:3]
+    ['accounts.jsonl', 'accounts.jsonl.part', 'evidence.jsonl']
+    """
+    d = Path(directory)
+    names = [f"{n}.{format}" for n in ("accounts", "evidence", "issues")] + ["summary.json", "report.md", "report.html"]
+    return {f: d / f for name in names for f in (name, name + ".part")}
+
+
 def _jsonable_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in meta.items()}
 

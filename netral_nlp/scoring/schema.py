@@ -54,6 +54,7 @@ import pandas as pd
 
 from netral_nlp.configfile import short_repr
 from netral_nlp.errors import InputError
+from netral_nlp.rows import MAX_JSON_DEPTH, MAX_TEXT_CHARS, TooDeep, loads_row
 from netral_nlp.scoring.rules import ACTIONS, ASN_STATUSES
 
 __all__ = [
@@ -123,6 +124,8 @@ E_NO_TEXT = "E314"  # post/comment without text, like/share/follow/join without 
 E_UNKNOWN_ACCOUNT = "E315"  # account in activity but not in the accounts table
 E_PROBABILITY = "E316"  # a given p_campaign is not a number in [0, 1]
 E_TIME_RANGE = "E317"  # timestamp before EARLIEST_TIMESTAMP or in the future
+E_TOO_LONG = "E318"  # a text longer than MAX_TEXT_CHARS
+E_ABSURD = "E304"  # a JSONL line nested too deeply to parse safely
 E_STATUS = "E320"  # unknown asn_status value: taken as unknown
 E_DUPLICATE = "E321"  # account listed twice in the accounts table: first row kept
 
@@ -191,7 +194,9 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str]]:
         content = fh.read()
     if content.lstrip().startswith("["):  # a JSON array of objects
         try:
-            rows = json.loads(content)
+            rows = loads_row(content, max_depth=MAX_JSON_DEPTH + 1)  # the array adds a level
+        except TooDeep as exc:
+            raise InputError(f"{path}: {exc}", code=E_ABSURD) from None
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})", code=E_JSON) from None
         where = [f"{path} item {i + 1}" for i in range(len(rows))]
@@ -201,7 +206,9 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str]]:
             if not line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                rows.append(loads_row(line))
+            except TooDeep as exc:
+                raise InputError(f"{path}:{lineno}: {exc}", code=E_ABSURD) from None
             except json.JSONDecodeError as exc:
                 raise InputError(f"{path}:{lineno}: invalid JSON ({exc.msg})", code=E_JSON) from None
             where.append(f"{path} line {lineno}")
@@ -444,6 +451,9 @@ def read_activity(
         text = _cell(row["text"])
         target_account = _cell(row["target_account"])
         target_text = _cell(row["target_text"])
+        for field, value in (("text", text), ("target_text", target_text)):
+            if len(value) > MAX_TEXT_CHARS:
+                add(field, E_TOO_LONG, "error", f"{len(value)} characters long, more than the {MAX_TEXT_CHARS} a post can have")
         p_text, p_target = _probability(row["p_campaign"]), _probability(row["target_p_campaign"])
         for field, p in (("p_campaign", p_text), ("target_p_campaign", p_target)):
             if p is False:
