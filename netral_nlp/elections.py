@@ -383,7 +383,11 @@ class ContestantMatcher:
     """
 
     def __init__(self, config: ElectionConfig) -> None:
+        from netral_nlp.text.confusables import deobfuscate  # here: netral_nlp.text imports this module
+
         self.config = config
+        #: Undoes zero-width characters and look-alike letters that would hide a name or number.
+        self._reveal = deobfuscate
         ci: dict[str, tuple[str, int]] = {}
         cs: dict[str, tuple[str, int]] = {}
         for p in config.pairs:
@@ -425,6 +429,7 @@ class ContestantMatcher:
 
     def find(self, text: str) -> list[tuple[str, int, str]]:
         """Mentions in ``text`` as ``(role, pair_number, matched_text)``; pair 0 = party not in a coalition."""
+        text = self._reveal(text)
         found: list[tuple[int, str, int, str]] = []
         for tag in re.findall(r"#\w+", text):
             if tag.lower() in self._hashtags:
@@ -446,6 +451,7 @@ class ContestantMatcher:
 
     def mask(self, text: str) -> str:
         """Replace every mention with its role token (see :data:`ROLE_TOKENS`)."""
+        text = self._reveal(text)
         if self._cs_re is not None:
             text = self._cs_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, True)[0]], text)
         if self._ci_re is not None:

@@ -12,6 +12,8 @@ MODULES = [
     "netral_nlp.configfile",
     "netral_nlp.elections",
     "netral_nlp.errors",
+    "netral_nlp.rows",
+    "netral_nlp.text.confusables",
     "netral_nlp.text.encoding",
     "netral_nlp.text.hashtags",
     "netral_nlp.text.normalize",
