@@ -53,6 +53,7 @@ MIN_ROWS_PER_LABEL = 5
 E_TOO_LITTLE = "E115"  # too little data to train or evaluate
 E_UNREADABLE = "E116"  # the file cannot be read (a damaged .gz, an unreadable table)
 E_ABSURD = "E117"  # a row too large or nested too deeply to parse safely
+E_NOT_FOUND = "E118"  # the labelled file does not exist
 
 #: Licence of each source of ``posts2024``: only MIT texts may be committed; for the others the
 #: corpus keeps ids, labels and a hash, and the loader joins the texts from a local copy.
@@ -234,7 +235,7 @@ def read_labelled(
     """
     path = Path(path)
     if not path.is_file():
-        raise MissingFileError(f"labelled set not found: {path}" if not path.exists() else f"{path}: not a file", code="E102")
+        raise MissingFileError(f"labelled set not found: {path}" if not path.exists() else f"{path}: not a file", code=E_NOT_FOUND)
     df, first_line = _read_frame(path)
     missing = [c for c in (text_key, label_key) if c not in df.columns]
     if missing:

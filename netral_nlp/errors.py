@@ -12,8 +12,6 @@ share one (``tests/robustness/test_error_codes.py`` checks both against the sour
 
 from __future__ import annotations
 
-import errno
-from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -23,7 +21,6 @@ __all__ = [
     "ModelError",
     "NetralError",
     "OutputError",
-    "output_error",
 ]
 
 #: Every code, by range: E1xx user files read by ``normalize``/``train``/``evaluate`` and config
@@ -49,6 +46,7 @@ CODES: dict[str, str] = {
     "E115": "too little labelled data to train or evaluate (a label missing, too few rows)",
     "E116": "labelled set: the file cannot be read (a damaged .gz, an unreadable table)",
     "E117": "labelled set: a row too large or nested too deeply to parse safely",
+    "E118": "labelled set: the file does not exist",
     # config files
     "E120": "election config: not a safe, valid config (YAML, field, date, timezone)",
     "E121": "training arguments: not a safe, valid config (YAML, name, type, range)",
@@ -103,9 +101,6 @@ CODES: dict[str, str] = {
     "E406": "model: a hub id was given but the Hugging Face hub is unreachable and the model not cached",
 }
 
-#: errno values that mean "the device is full", not "the path is wrong".
-_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-
 
 def _rebuild(cls: type[NetralError], message: str, code: str) -> NetralError:
     return cls(message, code=code)
@@ -152,20 +147,3 @@ class OutputError(NetralError, OSError):
     """An output cannot be written: no space left (``E220``) or a path that cannot take it (``E221``)."""
 
     code = "E221"
-
-
-def output_error(exc: OSError, path: str | Path, *, resume_hint: str = "") -> OutputError:
-    """The coded error for an ``OSError`` met while writing ``path``.
-
-    >>> import errno
-    >>> print(output_error(OSError(errno.ENOSPC, "No space left on device"), "out.jsonl"))
-    [E220] out.jsonl: no space left on the device (disk or quota full); free some space and run the same command again
-    >>> output_error(FileNotFoundError(2, "No such file or directory"), "runs/out.jsonl").code
-    'E221'
-    """
-    if exc.errno in _NO_SPACE:
-        return OutputError(
-            f"{path}: no space left on the device (disk or quota full); free some space and run the same command again{resume_hint}",
-            code="E220",
-        )
-    return OutputError(f"{path}: cannot write ({exc.strerror or exc})", code="E221")

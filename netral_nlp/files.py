@@ -9,20 +9,25 @@ netral_nlp.errors.InputError: [E215] posts.jsonl is also the output (posts.jsonl
 from __future__ import annotations
 
 import contextlib
+import errno
 import gzip
 import os
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from netral_nlp.errors import InputError, NetralError, OutputError, output_error
+from netral_nlp.errors import InputError, NetralError, OutputError
 
-__all__ = ["check_gzip", "check_output_folder", "refuse_overlap", "same_or_inside", "writing"]
+__all__ = ["check_gzip", "check_output_folder", "output_error", "refuse_overlap", "same_or_inside", "writing"]
 
 #: Code of an input that is also an output or a working file of one.
 E_OVERLAP = "E215"
 #: Code of a compressed input whose data is damaged.
 E_DAMAGED = "E219"
+#: Codes of an output that cannot be written: the device is full, or another reason.
+ENO_SPACE_ERRNOS, E_CANNOT_WRITE = "E220", "E221"
+#: errno values that mean "the device is full", not "the path is wrong".
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 #: Bytes decompressed at a time while checking a .gz file.
 _CHECK_CHUNK = 1024 * 1024
 
@@ -81,9 +86,26 @@ def check_output_folder(path: str | Path) -> None:
     """
     folder = Path(path).parent
     if not folder.exists():
-        raise OutputError(f"{path}: the folder {folder} does not exist; create it first", code="E221")
+        raise OutputError(f"{path}: the folder {folder} does not exist; create it first", code=E_CANNOT_WRITE)
     if not folder.is_dir():
-        raise OutputError(f"{path}: {folder} is not a folder", code="E221")
+        raise OutputError(f"{path}: {folder} is not a folder", code=E_CANNOT_WRITE)
+
+
+def output_error(exc: OSError, path: str | Path, *, resume_hint: str = "") -> OutputError:
+    """The coded error for an ``OSError`` met while writing ``path``.
+
+    >>> import errno
+    >>> print(output_error(OSError(errno.ENOSPC, "No space left on device"), "out.jsonl"))
+    [E220] out.jsonl: no space left on the device (disk or quota full); free some space and run the same command again
+    >>> output_error(FileNotFoundError(2, "No such file or directory"), "runs/out.jsonl").code
+    'E221'
+    """
+    if exc.errno in NO_SPACE_ERRNOS:
+        return OutputError(
+            f"{path}: no space left on the device (disk or quota full); free some space and run the same command again{resume_hint}",
+            code=ENO_SPACE_ERRNOS,
+        )
+    return OutputError(f"{path}: cannot write ({exc.strerror or exc})", code=E_CANNOT_WRITE)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ MODULES = [
     "netral_nlp.configfile",
     "netral_nlp.elections",
     "netral_nlp.errors",
+    "netral_nlp.files",
     "netral_nlp.rows",
     "netral_nlp.text.confusables",
     "netral_nlp.text.encoding",

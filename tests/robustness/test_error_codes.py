@@ -33,6 +33,11 @@ def test_every_code_in_the_source_is_registered():
     assert not unregistered
 
 
+def test_every_registered_code_is_used():
+    used = set(_codes_in_source()) | {"E000", "E100"} | {cls.code for cls in _error_classes()}
+    assert set(CODES) - used == set()
+
+
 def _error_classes() -> list[type[NetralError]]:
     classes = {errors.NetralError, ElectionConfigError, HubUnreachableError}
     for module in (errors,):
