@@ -37,7 +37,7 @@ from netral_nlp.elections import load_election
 from netral_nlp.errors import NetralError
 from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
 from netral_nlp.models.base import decide
-from netral_nlp.models.validation import check_model_folder
+from netral_nlp.models.validation import check_model_folder, user_election
 
 __all__ = ["DEFAULT_CACHE_SIZE", "InlinePredictor", "PoolPredictor", "ResultCache", "Scorer", "Scores", "model_identity"]
 
@@ -177,7 +177,8 @@ class InlinePredictor:
     """Scores in this process, at submission."""
 
     def __init__(self, model: str | Path | TextClassifier | None, *, election: str | Path | None, cache_size: int) -> None:
-        loaded = model if isinstance(model, TextClassifier) else load_model(model)
+        with user_election(election):  # a model trained on the user's own election file loads with it
+            loaded = model if isinstance(model, TextClassifier) else load_model(model)
         self.scorer = Scorer(loaded, election=election, cache_size=cache_size)
         self.labels = self.scorer.labels
         self.election = self.scorer.election
@@ -232,7 +233,9 @@ def _init_worker(model_path: str, election: str | None, cache_size: int, threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     threading.Thread(target=_watch_main_process, name="netral-watch-main", daemon=True).start()
     try:
-        _SCORER = Scorer(load_model(model_path), election=election, cache_size=cache_size)
+        with user_election(election):
+            loaded = load_model(model_path)
+        _SCORER = Scorer(loaded, election=election, cache_size=cache_size)
         if "torch" in sys.modules:  # a transformer: share the cores between the workers
             sys.modules["torch"].set_num_threads(threads)
     except NetralError as exc:  # reported by the first task, with its code
@@ -276,7 +279,8 @@ class PoolPredictor:
         path = str(DEFAULT_MODEL_DIR if model is None else model)
         # Checked here first: a bad folder or election is one coded error, before any process starts.
         if Path(path).is_dir():
-            check_model_folder(path)
+            with user_election(election):
+                check_model_folder(path)
         if election is not None:
             load_election(election)
         threads = max(1, (os.cpu_count() or 1) // workers)

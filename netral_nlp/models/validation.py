@@ -77,7 +77,7 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "voca
 _KNOWN_LABELS = ("campaign", "political_neutral", "non_political")
 
 #: An election the user passed explicitly while loading (see :func:`user_election`).
-_USER_ELECTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("netral_user_election", default=None)
+_USER_ELECTION: contextvars.ContextVar[Any] = contextvars.ContextVar("netral_user_election", default=None)
 
 _STRICT = pydantic.ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
 
@@ -230,7 +230,8 @@ def _parse_config(file: Path, data: Any) -> dict[str, Any]:
     except pydantic.ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         field = _error_location(data, err["loc"])
-        got = "" if err["type"] == "missing" or "input" not in err else f", got {short_repr(err['input'])}"
+        # A value error says what it got itself; a missing field got nothing.
+        got = "" if err["type"] in ("missing", "value_error") or "input" not in err else f", got {short_repr(err['input'])}"
         message = err["msg"].removeprefix("Value error, ")
         raise ModelError(f"{file}: field {field!r}: {message}{got}" if field else f"{file}: {message}", code="E403") from None
     return data
@@ -255,17 +256,29 @@ def read_model_config(path: str | Path) -> dict[str, Any]:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ModelError(f"{file}: not valid JSON ({reason})", code="E402") from None
     data = _parse_config(file, data)
-    override = _USER_ELECTION.get()
-    if override is not None:
-        data["normalizer"] = {**data["normalizer"], "election": override}
+    named, override = data["normalizer"].get("election"), _USER_ELECTION.get()
+    if override is not None and named is not None:
+        from netral_nlp.elections import is_shipped_election
+
+        if not is_shipped_election(named):
+            data["normalizer"] = {**data["normalizer"], "election": override}
     return data
 
 
 @contextlib.contextmanager
-def user_election(election: str | Path | None) -> Iterator[None]:
-    """While the block runs, an election the user gave explicitly replaces the one a model's
-    config names (which must otherwise be a shipped election)."""
-    token = _USER_ELECTION.set(None if election is None else str(election))
+def user_election(election: Any) -> Iterator[None]:
+    """While the block runs, an election the user gave explicitly (a name, a file, an
+    :class:`~netral_nlp.elections.ElectionConfig`) stands in for an election a model's config names
+    that is not a shipped one: such a model (trained on the user's own election file) can then be
+    loaded. ``None`` changes nothing.
+
+    >>> with user_election("my-pilkada.yaml"):                      # doctest: +SKIP
+    ...     model = LinearClassifier.from_pretrained("models/my-pilkada-model")
+    """
+    if election is None:
+        yield
+        return
+    token = _USER_ELECTION.set(election if not isinstance(election, Path) else str(election))
     try:
         yield
     finally:

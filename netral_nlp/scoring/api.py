@@ -312,7 +312,10 @@ def _resolve_model(model: Any, election: ElectionConfig) -> ProbabilisticClassif
             "no model given and the shipped default model cannot be loaded (netral_nlp.models.load_model is unavailable); "
             "pass model=... (any object with labels and predict_proba)"
         ) from exc
-    loaded = load_model(model)
+    from netral_nlp.models.validation import user_election
+
+    with user_election(election):  # a model trained on the user's own election file loads with it
+        loaded = load_model(model)
     if getattr(loaded, "election", None) not in (None, election.id) and hasattr(loaded, "set_election"):
         loaded.set_election(election)  # type: ignore[arg-type]
     return loaded

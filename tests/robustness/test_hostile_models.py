@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from hostile_helpers import SAMPLE_POSTS
 
+from netral_nlp.batch import predict_file
 from netral_nlp.errors import ModelError
 from netral_nlp.models import DEFAULT_MODEL_DIR, load_model
 from netral_nlp.models.validation import check_model_folder
+from netral_nlp.scoring import score
 
 CAMPAIGN = "Ayo menangkan Jokowi dua periode! coblos 01"
 
@@ -162,6 +165,16 @@ def test_a_model_never_names_an_election_file_but_the_user_may(linear_copy, tmp_
     _refused(linear_copy, "E403", "is not a shipped election")
     model = load_model(linear_copy, election=str(election))  # the user gives the file explicitly
     assert model.election == "pilkada-kota-contoh"
+    # ... and so do predict (in this process and in workers' way of loading) and score
+    posts = tmp_path / "posts.jsonl"
+    posts.write_text('{"id": "1", "text": "Ayo pilih Nama Calon A nomor 1"}\n', encoding="utf-8")
+    summary = predict_file(posts, tmp_path / "out.jsonl", model=linear_copy, election=str(election))
+    assert summary.rows_written == 1
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["contestants"] == ["01"]
+    activity = pd.DataFrame([{"account_id": "a", "action": "post", "timestamp": "2024-10-01T10:00:00+07:00", "text": "Pilih nomor 1"}])
+    accounts = pd.DataFrame([{"account_id": "a", "asn_status": "pns"}])
+    result = score(activity, accounts, model=linear_copy, election=str(election), errors="ignore")
+    assert result.evidence.loc[0, "status"] == "ok"
 
 
 @pytest.mark.parametrize(
