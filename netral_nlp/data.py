@@ -298,7 +298,12 @@ def check_trainable(labels: Sequence[str], *, source: str, known: Sequence[str] 
 
 def check_splits(splits: Mapping[str, tuple[Sequence[str], Sequence[str]]], *, source: str, known: Sequence[str] = LABELS) -> None:
     """Raise ``E115`` when the train split lacks a label or the dev split is empty (after
-    ``max_train_samples``, say), naming what is missing."""
+    ``max_train_samples``, say), naming what is missing.
+
+    >>> check_splits({"train": (["a", "b"], ["campaign", "non_political"]), "dev": (["c"], ["campaign"])}, source="my.csv")
+    Traceback (most recent call last):
+    netral_nlp.errors.InputError: [E115] my.csv: the train split has no 'political_neutral' row (2 rows); a model needs examples of every label
+    """
     train = Counter(splits["train"][1])
     missing = [k for k in known if not train.get(k)]
     if missing:

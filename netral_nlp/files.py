@@ -65,6 +65,11 @@ def refuse_overlap(inputs: Iterable[str | Path], outputs: Mapping[str, str | Pat
     Every command calls this before it writes anything, so that no run can overwrite, truncate
     or delete the file it reads (``predict x.jsonl.partial -o x.jsonl`` would otherwise read the
     very file its own writer starts by emptying).
+
+    >>> refuse_overlap(["posts.jsonl"], {"output": "out.jsonl", "partial output": "out.jsonl.partial"})
+    >>> refuse_overlap(["out.jsonl.partial"], {"output": "out.jsonl", "partial output": "out.jsonl.partial"})
+    Traceback (most recent call last):
+    netral_nlp.errors.InputError: [E215] out.jsonl.partial is also the partial output (out.jsonl.partial) of this run, which would overwrite or delete it; read from a copy or write elsewhere
     """
     for inp in inputs:
         for role, out in outputs.items():
@@ -134,6 +139,9 @@ def check_gzip(path: str | Path, *, code: str = E_DAMAGED, hint: str = "") -> bo
     made-up or repeated text without any error, until the CRC at the end of the member says so.
     Reading such a file row by row would use those rows first; checking it whole first means that
     nothing read from a damaged file is ever used.
+
+    >>> check_gzip("posts.jsonl.gz")                                  # doctest: +SKIP
+    True
     """
     done = 0
     try:

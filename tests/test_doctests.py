@@ -13,6 +13,7 @@ MODULES = [
     "netral_nlp.elections",
     "netral_nlp.errors",
     "netral_nlp.files",
+    "netral_nlp.models.validation",
     "netral_nlp.rows",
     "netral_nlp.text.confusables",
     "netral_nlp.text.encoding",

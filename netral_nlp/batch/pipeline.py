@@ -161,7 +161,11 @@ def predict_file(
     class, the ``contestants`` mentioned (ballot labels such as ``"02"``, for ``election``, by
     default the model's own; None when there is none) and the ``keep`` columns (a name that is
     already an output column gets an ``input_`` prefix). A row that cannot be used goes to the
-    errors file (default ``<output stem>.errors.jsonl``) with its line and a coded reason.
+    errors file (default ``<output stem>.errors.jsonl``) with its line and a coded reason (a row
+    too large or nested too deeply included: ``E217``, ``E218``). An input may not be the output,
+    the errors file or one of their working files (``E215``); a ``.gz`` input is checked whole
+    before its rows are used, and a damaged one stops the run (``E219``) with nothing of it
+    committed; a full disk stops it at its last commit (``E220``). See ``docs/batch.md``.
 
     Parameters
     ----------

@@ -405,6 +405,9 @@ def check_model_folder(path: str | Path) -> str:
 
     A folder without ``netral_config.json`` is taken as a plain Hugging Face model folder (a
     ``transformer``). Raises :class:`~netral_nlp.errors.ModelError` (see the module's table).
+
+    >>> check_model_folder("models/netral-linear")                       # doctest: +SKIP
+    'linear'
     """
     folder = _folder(path)
     if not (folder / CONFIG_FILE).exists():
@@ -422,7 +425,11 @@ def check_model_folder(path: str | Path) -> str:
 def loading(path: str | Path) -> Iterator[None]:
     """Around the loading of a checked folder: what still fails there (a tokenizer transformers
     cannot build, weights of shapes the architecture does not take) is a damaged folder, said in
-    one coded line (``E405``) rather than a traceback."""
+    one coded line (``E405``) rather than a traceback.
+
+    >>> with loading("runs/bert"):                                     # doctest: +SKIP
+    ...     model = TransformerClassifier.from_pretrained("runs/bert")
+    """
     try:
         yield
     except NetralError:
@@ -436,7 +443,14 @@ def loading(path: str | Path) -> Iterator[None]:
 
 def check_temperature(value: float, where: str) -> float:
     """Raise ``E403`` unless ``value`` is a finite temperature > 0 (0 makes every probability
-    NaN, and a NaN row is read as ``political_neutral``)."""
+    NaN, and a NaN row is read as ``political_neutral``).
+
+    >>> check_temperature(0.77, "netral_config.json")
+    0.77
+    >>> check_temperature(0, "netral_config.json")
+    Traceback (most recent call last):
+    netral_nlp.errors.ModelError: [E403] netral_config.json: temperature must be a finite number > 0, got 0
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ModelError(f"{where}: temperature must be a finite number > 0, got {short_repr(value)}", code="E403")
     return float(value)
