@@ -241,6 +241,12 @@ def test_a_truncated_gz_still_keeps_its_rows_and_reports_the_cut(tmp_path, shipp
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_full_disk_is_one_coded_line_and_resume_finishes(cli, tmp_path, posts, fast_model):
     os.symlink("/dev/full", tmp_path / "out.jsonl.partial")  # every write there: ENOSPC
+    os.symlink("/dev/full", tmp_path / "api.jsonl.partial")
+    one = tmp_path / "one.jsonl"  # a small commit stays in the file's buffer, whose close fails again
+    one.write_text('{"id": "1", "text": "Ayo coblos 01"}\n', encoding="utf-8")
+    with pytest.raises(OutputError) as err:  # the function itself, not only the command line
+        predict_file(one, tmp_path / "api.jsonl", model=fast_model)
+    assert err.value.code == "E220"
     result = cli("predict", "posts.jsonl", "-o", "out.jsonl")
     assert result.coded_error() == "E220" and "no space left" in result.err and "--resume" in result.err
     (tmp_path / "out.jsonl.partial").unlink()  # space is free again
