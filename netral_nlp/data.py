@@ -16,14 +16,18 @@ import json
 import logging
 import os
 import re
+import zlib
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from netral_nlp.errors import InputError
+from netral_nlp.configfile import short_repr
+from netral_nlp.errors import InputError, MissingFileError
 from netral_nlp.labels import LABELS
+from netral_nlp.rows import MAX_LINE_BYTES, MAX_TEXT_CHARS, TooDeep, loads_row
 from netral_nlp.text.encoding import repair_encoding
 
 if TYPE_CHECKING:
@@ -31,9 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CORPUS_ENV",
+    "MIN_ROWS_PER_LABEL",
     "POSTS2024_ENV",
     "POSTS2024_LICENCES",
     "LabelledSet",
+    "check_splits",
+    "check_trainable",
     "clean_post_text",
     "corpus_path",
     "load_corpus",
@@ -52,6 +59,14 @@ POSTS2024_ENV = "NETRAL_POSTS2024"
 SPLITS = ("train", "dev", "test")
 #: Where a checkout finds ``posts2024`` by default: the ``shared`` folder beside the checkout.
 _DEFAULT_POSTS2024 = Path(__file__).resolve().parents[2] / "shared" / "data" / "posts2024"
+#: Rows each label needs in a labelled file to train on it: the stratified 80/20 split then puts
+#: at least one of each label in the dev split that calibrates the model, and four in train.
+MIN_ROWS_PER_LABEL = 5
+# Codes of the labelled-set problems added for hostile input (see netral_nlp.errors.CODES).
+E_TOO_LITTLE = "E115"  # too little data to train or evaluate
+E_UNREADABLE = "E116"  # the file cannot be read (a damaged .gz, an unreadable table)
+E_ABSURD = "E117"  # a row too large or nested too deeply to parse safely
+E_NOT_FOUND = "E118"  # the labelled file does not exist
 
 #: Licence of each source of ``posts2024``: only MIT texts may be committed; for the others the
 #: corpus keeps ids, labels and a hash, and the loader joins the texts from a local copy.
@@ -255,13 +270,21 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, int]:
     """Read CSV/JSONL/Parquet (optionally .gz) into strings; returns the frame and the line
     number of its first data row (so errors can name file lines)."""
     name = path.name.removesuffix(".gz")
-    if path.name.endswith(".gz"):
-        with gzip.open(path, "rb") as fh:
-            raw = fh.read()
-    else:
-        raw = path.read_bytes()
+    if not name.endswith((".parquet", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")):
+        raise InputError(f"{path}: unknown file type; use .csv, .tsv, .jsonl or .parquet (optionally .gz)", code="E112")
+    try:
+        if path.name.endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                raw = fh.read()
+        else:
+            raw = path.read_bytes()
+    except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
+        raise InputError(f"{path}: cannot be read ({type(exc).__name__}: {exc}); a damaged or truncated file?", code=E_UNREADABLE) from None
     if name.endswith(".parquet"):
-        return pd.read_parquet(io.BytesIO(raw)), 1
+        try:
+            return pd.read_parquet(io.BytesIO(raw)), 1
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...
+            raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})", code=E_UNREADABLE) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -272,8 +295,12 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, int]:
         for lineno, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
+            if len(line) > MAX_LINE_BYTES:
+                raise InputError(f"{path}:{lineno}: the line is longer than the {MAX_LINE_BYTES} bytes a row may have", code=E_ABSURD)
             try:
-                obj = json.loads(line)
+                obj = loads_row(line)
+            except TooDeep as exc:
+                raise InputError(f"{path}:{lineno}: {exc}", code=E_ABSURD) from None
             except json.JSONDecodeError as exc:
                 raise InputError(f"{path}:{lineno}: invalid JSON ({exc.msg})", code="E111") from None
             if not isinstance(obj, dict):
@@ -281,10 +308,13 @@ def _read_frame(path: Path) -> tuple[pd.DataFrame, int]:
             obj["__line__"] = lineno
             rows.append(obj)
         return pd.DataFrame(rows), 1
-    if name.endswith((".csv", ".tsv")):
+    try:
         df = pd.read_csv(io.StringIO(text), sep="\t" if name.endswith(".tsv") else ",", dtype=object, keep_default_na=False)
-        return df, 2
-    raise InputError(f"{path}: unknown file type; use .csv, .tsv, .jsonl or .parquet (optionally .gz)", code="E112")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; expected a header line with the columns text and label", code="E113") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable table ({' '.join(str(exc).split())[:300]})", code=E_UNREADABLE) from None
+    return df, 2
 
 
 def read_labelled(
@@ -302,8 +332,8 @@ def read_labelled(
     of a file are collected and raised together, so one run shows every row to fix.
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"labelled set not found: {path}")
+    if not path.is_file():
+        raise MissingFileError(f"labelled set not found: {path}" if not path.exists() else f"{path}: not a file", code=E_NOT_FOUND)
     df, first_line = _read_frame(path)
     missing = [c for c in (text_key, label_key) if c not in df.columns]
     if missing:
@@ -316,8 +346,10 @@ def read_labelled(
             problems.append(f"{where}: field {text_key!r} is {type(text).__name__}, expected text")
         elif not text.strip():
             problems.append(f"{where}: field {text_key!r} is empty")
-        if label not in labels:
-            problems.append(f"{where}: field {label_key!r} has unknown label {label!r}; allowed: {', '.join(labels)}")
+        elif len(text) > MAX_TEXT_CHARS:
+            problems.append(f"{where}: field {text_key!r} is {len(text)} characters long, more than the {MAX_TEXT_CHARS} a post can have")
+        if not isinstance(label, str) or label not in labels:
+            problems.append(f"{where}: field {label_key!r} has unknown label {short_repr(label)}; allowed: {', '.join(labels)}")
     ids: list[str]
     if id_key and id_key in df.columns:
         ids = [str(x) for x in df[id_key].tolist()]
@@ -335,3 +367,48 @@ def read_labelled(
         raise InputError(f"{path}: {len(problems)} problem(s):\n  {head}{more}", code="E114")
     frame = df.drop(columns=["__line__"], errors="ignore")
     return LabelledSet(texts=list(df[text_key]), labels=list(df[label_key]), ids=ids, frame=frame, path=str(path))
+
+
+def check_trainable(labels: Sequence[str], *, source: str, known: Sequence[str] = LABELS) -> None:
+    """Raise :class:`~netral_nlp.errors.InputError` (``E115``) unless every label has at least
+    :data:`MIN_ROWS_PER_LABEL` rows: a model cannot learn a class it never sees, and the
+    train/dev split needs some of each.
+
+    >>> check_trainable(["campaign"] * 9 + ["non_political"], source="my.csv")
+    Traceback (most recent call last):
+    netral_nlp.errors.InputError: [E115] my.csv: too little data to train: campaign: 9 rows, political_neutral: 0 rows (missing), non_political: 1 row; each label needs at least 5 (4 to train on, 1 for the dev split that calibrates the model)
+    """
+    counts = Counter(labels)
+    if not counts:
+        raise InputError(f"{source}: no labelled rows to train on (an empty or header-only file?)", code=E_TOO_LITTLE)
+    if all(counts.get(k, 0) >= MIN_ROWS_PER_LABEL for k in known):
+        return
+    parts = []
+    for k in known:
+        n = counts.get(k, 0)
+        parts.append(f"{k}: {n} row{'' if n == 1 else 's'}{' (missing)' if n == 0 else ''}")
+    raise InputError(
+        f"{source}: too little data to train: {', '.join(parts)}; each label needs at least {MIN_ROWS_PER_LABEL} "
+        f"({MIN_ROWS_PER_LABEL - 1} to train on, 1 for the dev split that calibrates the model)",
+        code=E_TOO_LITTLE,
+    )
+
+
+def check_splits(splits: Mapping[str, tuple[Sequence[str], Sequence[str]]], *, source: str, known: Sequence[str] = LABELS) -> None:
+    """Raise ``E115`` when the train split lacks a label or the dev split is empty (after
+    ``max_train_samples``, say), naming what is missing.
+
+    >>> check_splits({"train": (["a", "b"], ["campaign", "non_political"]), "dev": (["c"], ["campaign"])}, source="my.csv")
+    Traceback (most recent call last):
+    netral_nlp.errors.InputError: [E115] my.csv: the train split has no 'political_neutral' row (2 rows); a model needs examples of every label
+    """
+    train = Counter(splits["train"][1])
+    missing = [k for k in known if not train.get(k)]
+    if missing:
+        raise InputError(
+            f"{source}: the train split has no {', '.join(repr(k) for k in missing)} row ({len(splits['train'][1])} rows); "
+            "a model needs examples of every label",
+            code=E_TOO_LITTLE,
+        )
+    if not splits["dev"][1]:
+        raise InputError(f"{source}: the dev split is empty; the model is calibrated on it", code=E_TOO_LITTLE)

@@ -2,8 +2,9 @@
 
 Configs are YAML data files. The package ships ``pilpres-2019``, ``pemilu-2024`` and a
 ``pilkada-2024-template``; users pass the path of their own file for a new election. Files are
-parsed with ``yaml.safe_load`` (nothing in them is executed) and validated field by field, so a
-typo gives an error that names the file and the field.
+parsed with a safe YAML loader (nothing in them is executed; no anchors, aliases or duplicated
+keys, see :mod:`netral_nlp.configfile`) and validated field by field (types, dates without a time
+of day, a known timezone), so a typo gives an error (``E120``) that names the file and the field.
 
 >>> cfg = load_election("pemilu-2024")
 >>> cfg.pair(2).name
@@ -18,12 +19,14 @@ import dataclasses
 import datetime
 import functools
 import re
+import zoneinfo
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
+from netral_nlp.configfile import load_config_file, load_config_text, short_repr
+from netral_nlp.errors import NetralError
 
 __all__ = [
     "PERIODS",
@@ -31,9 +34,11 @@ __all__ = [
     "ContestantMatcher",
     "ElectionConfig",
     "ElectionConfigError",
+    "ElectionNotFoundError",
     "Pair",
     "Party",
     "available_elections",
+    "is_shipped_election",
     "load_election",
 ]
 
@@ -58,8 +63,15 @@ PERIODS = (
 )
 
 
-class ElectionConfigError(ValueError):
-    """An election config file is missing a field, has a wrong type, or an unknown field."""
+class ElectionConfigError(NetralError, ValueError):
+    """An election config file is missing a field, has a wrong type or an unknown field, or is
+    not a safe YAML file (see :mod:`netral_nlp.configfile`); or an election name is unknown."""
+
+    code = "E120"
+
+
+class ElectionNotFoundError(ElectionConfigError, FileNotFoundError):
+    """The election config file given does not exist."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,8 +167,22 @@ def _strs(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ElectionConfigError(f"{where}: expected a list of strings, got {value!r}")
+        raise ElectionConfigError(f"{where}: expected a list of strings, got {short_repr(value)}")
     return tuple(value)
+
+
+def _str(value: Any, where: str, *, empty: bool = True) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise ElectionConfigError(f"{where}: expected a {'' if empty else 'non-empty '}string, got {short_repr(value)}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ElectionConfigError(f"{where}: expected a list, got {type(value).__name__}")
+    return value
 
 
 def _check_keys(d: Any, allowed: set[str], required: Iterable[str], where: str) -> None:
@@ -164,19 +190,45 @@ def _check_keys(d: Any, allowed: set[str], required: Iterable[str], where: str) 
         raise ElectionConfigError(f"{where}: expected a mapping, got {type(d).__name__}")
     unknown = set(d) - allowed
     if unknown:
-        raise ElectionConfigError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+        raise ElectionConfigError(f"{where}: unknown field(s) {sorted(map(str, unknown))}; allowed: {sorted(allowed)}")
     missing = [k for k in required if k not in d]
     if missing:
         raise ElectionConfigError(f"{where}: missing field(s) {missing}")
 
 
 def _date(value: Any, where: str) -> datetime.date:
+    # YAML reads "2024-02-14 10:00:00" as a datetime (a subclass of date): a calendar entry is a
+    # day, and comparing a datetime with a date would fail later, so a time of day is an error.
+    if isinstance(value, datetime.datetime):
+        raise ElectionConfigError(f"{where}: expected a date YYYY-MM-DD without a time of day, got {value.isoformat(sep=' ')}")
     if isinstance(value, datetime.date):
         return value
     try:
-        return datetime.date.fromisoformat(str(value))
+        if not isinstance(value, str):
+            raise ValueError
+        return datetime.date.fromisoformat(value)
     except ValueError:
-        raise ElectionConfigError(f"{where}: expected a date YYYY-MM-DD, got {value!r}") from None
+        raise ElectionConfigError(f"{where}: expected a date YYYY-MM-DD, got {short_repr(value)}") from None
+
+
+def _number(value: Any, where: str, *, minimum: int) -> int:
+    # bool is an int in Python: "number: true" must not become pair 1.
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        kind = "a positive integer" if minimum > 0 else "an integer >= 0"
+        raise ElectionConfigError(f"{where}: expected {kind}, got {short_repr(value)}")
+    return value
+
+
+def _timezone(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ElectionConfigError(f"{where}: expected an IANA timezone name such as 'Asia/Jakarta', got {short_repr(value)}")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise ElectionConfigError(
+            f"{where}: unknown timezone {short_repr(value)}; use an IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)"
+        ) from None
+    return value
 
 
 def _parse(raw: Any, source: str) -> ElectionConfig:
@@ -214,29 +266,28 @@ def _parse(raw: Any, source: str) -> ElectionConfig:
     for i, p in enumerate(raw["pairs"]):
         where = f"{source}: pairs[{i}]"
         _check_keys(p, _PAIR_KEYS, ("number", "name", "candidates"), where)
-        if not isinstance(p["number"], int) or p["number"] < 1:
-            raise ElectionConfigError(f"{where}.number: expected a positive integer, got {p['number']!r}")
+        number = _number(p["number"], f"{where}.number", minimum=1)
         cands = []
-        for j, c in enumerate(p["candidates"] or []):
+        for j, c in enumerate(_list(p["candidates"], f"{where}.candidates")):
             cw = f"{where}.candidates[{j}]"
             _check_keys(c, _CAND_KEYS, ("role", "name"), cw)
             if c["role"] not in ("calon", "wakil"):
-                raise ElectionConfigError(f"{cw}.role: expected 'calon' or 'wakil', got {c['role']!r}")
+                raise ElectionConfigError(f"{cw}.role: expected 'calon' or 'wakil', got {short_repr(c['role'])}")
             cands.append(
                 Candidate(
                     c["role"],
-                    str(c["name"]),
+                    _str(c["name"], f"{cw}.name", empty=False),
                     _strs(c.get("aliases"), f"{cw}.aliases"),
                     _strs(c.get("case_sensitive_aliases"), f"{cw}.case_sensitive_aliases"),
                 )
             )
         for tag in _strs(p.get("hashtags"), f"{where}.hashtags"):
             if not tag.startswith("#"):
-                raise ElectionConfigError(f"{where}.hashtags: {tag!r} must start with '#'")
+                raise ElectionConfigError(f"{where}.hashtags: {short_repr(tag)} must start with '#'")
         pairs.append(
             Pair(
-                number=p["number"],
-                name=str(p["name"]),
+                number=number,
+                name=_str(p["name"], f"{where}.name", empty=False),
                 candidates=tuple(cands),
                 aliases=_strs(p.get("aliases"), f"{where}.aliases"),
                 case_sensitive_aliases=_strs(p.get("case_sensitive_aliases"), f"{where}.case_sensitive_aliases"),
@@ -249,16 +300,23 @@ def _parse(raw: Any, source: str) -> ElectionConfig:
     if len(set(numbers)) != len(numbers):
         raise ElectionConfigError(f"{source}: pairs: duplicated ballot numbers {numbers}")
     parties = []
-    for i, p in enumerate(raw.get("parties") or []):
-        _check_keys(p, {"number", "name", "aliases"}, ("name",), f"{source}: parties[{i}]")
-        parties.append(Party(int(p.get("number") or 0), str(p["name"]), _strs(p.get("aliases"), f"{source}: parties[{i}].aliases")))
+    for i, p in enumerate(_list(raw.get("parties"), f"{source}: parties")):
+        where = f"{source}: parties[{i}]"
+        _check_keys(p, {"number", "name", "aliases"}, ("name",), where)
+        parties.append(
+            Party(
+                _number(p.get("number") or 0, f"{where}.number", minimum=0),
+                _str(p["name"], f"{where}.name", empty=False),
+                _strs(p.get("aliases"), f"{where}.aliases"),
+            )
+        )
     return ElectionConfig(
-        id=str(raw["id"]),
-        name=str(raw["name"]),
-        kind=str(raw.get("kind", "")),
-        level=str(raw.get("level", "")),
-        region=str(raw.get("region", "")),
-        timezone=str(raw.get("timezone", "Asia/Jakarta")),
+        id=_str(raw["id"], f"{source}: id", empty=False),
+        name=_str(raw["name"], f"{source}: name", empty=False),
+        kind=_str(raw.get("kind", ""), f"{source}: kind"),
+        level=_str(raw.get("level", ""), f"{source}: level"),
+        region=_str(raw.get("region", ""), f"{source}: region"),
+        timezone=_timezone(raw.get("timezone", "Asia/Jakarta"), f"{source}: timezone"),
         calendar=cal,
         pairs=tuple(pairs),
         parties=tuple(parties),
@@ -272,25 +330,28 @@ def available_elections() -> list[str]:
     return sorted(f.name.removesuffix(".yaml") for f in files.iterdir() if f.name.endswith(".yaml"))
 
 
+def is_shipped_election(name: str) -> bool:
+    """True when ``name`` is the id of a shipped election (not a file path).
+
+    >>> is_shipped_election("pemilu-2024"), is_shipped_election("../../etc/passwd")
+    (True, False)
+    """
+    return name in available_elections()
+
+
 @functools.lru_cache(maxsize=32)
 def _load_cached(name: str) -> ElectionConfig:
     path = Path(name)
     if path.suffix in (".yaml", ".yml", ".json") or path.exists():
-        if not path.exists():
-            raise FileNotFoundError(f"election config file not found: {name}")
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    else:
-        res = resources.files("netral_nlp").joinpath(f"resources/elections/{name}.yaml")
-        if not res.is_file():
-            raise ValueError(
-                f"unknown election {name!r}; shipped: {', '.join(available_elections())}, or pass the path of a YAML/JSON config file"
-            )
-        text, source = res.read_text(encoding="utf-8"), f"{name}.yaml"
-    try:
-        raw = yaml.safe_load(text)  # JSON is a subset of YAML
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML reads as one, but no day ("2024-11-31")
-        raise ElectionConfigError(f"{source}: not valid YAML/JSON: {exc}") from None
-    return _parse(raw, source)
+        # JSON is a subset of YAML; see netral_nlp.configfile for what a config may not hold.
+        raw = load_config_file(path, fail=ElectionConfigError, missing=lambda m: ElectionNotFoundError(f"election {m}"))
+        return _parse(raw, str(path))
+    if not is_shipped_election(name):
+        raise ElectionConfigError(
+            f"unknown election {short_repr(name)}; shipped: {', '.join(available_elections())}, or pass the path of a YAML/JSON config file"
+        )
+    text = resources.files("netral_nlp").joinpath(f"resources/elections/{name}.yaml").read_text(encoding="utf-8")
+    return _parse(load_config_text(text, source=f"{name}.yaml", fail=ElectionConfigError), f"{name}.yaml")
 
 
 def load_election(election: str | Path | ElectionConfig) -> ElectionConfig:
@@ -322,7 +383,11 @@ class ContestantMatcher:
     """
 
     def __init__(self, config: ElectionConfig) -> None:
+        from netral_nlp.text.confusables import deobfuscate  # here: netral_nlp.text imports this module
+
         self.config = config
+        #: Undoes zero-width characters and look-alike letters that would hide a name or number.
+        self._reveal = deobfuscate
         ci: dict[str, tuple[str, int]] = {}
         cs: dict[str, tuple[str, int]] = {}
         for p in config.pairs:
@@ -364,6 +429,7 @@ class ContestantMatcher:
 
     def find(self, text: str) -> list[tuple[str, int, str]]:
         """Mentions in ``text`` as ``(role, pair_number, matched_text)``; pair 0 = party not in a coalition."""
+        text = self._reveal(text)
         found: list[tuple[int, str, int, str]] = []
         for tag in re.findall(r"#\w+", text):
             if tag.lower() in self._hashtags:
@@ -385,6 +451,7 @@ class ContestantMatcher:
 
     def mask(self, text: str) -> str:
         """Replace every mention with its role token (see :data:`ROLE_TOKENS`)."""
+        text = self._reveal(text)
         if self._cs_re is not None:
             text = self._cs_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, True)[0]], text)
         if self._ci_re is not None:

@@ -17,12 +17,15 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+from netral_nlp.errors import InputError
 from netral_nlp.models.base import TextClassifier, decide
 
 __all__ = ["evaluate", "evaluate_predictions", "expected_calibration_error", "write_report"]
 
 #: Bins of the reliability diagram and of the expected calibration error.
 ECE_BINS = 15
+#: Files :func:`write_report` writes into its folder.
+REPORT_FILES = ("report.json", "report.md", "confusion_matrix.png", "reliability.png", "campaign_pr.png")
 
 
 def expected_calibration_error(proba: np.ndarray, y: np.ndarray, *, bins: int = ECE_BINS) -> tuple[float, list[dict[str, float]]]:
@@ -45,6 +48,8 @@ def evaluate_predictions(
     model: TextClassifier, texts: Sequence[str], labels: Sequence[str], *, proba: np.ndarray | None = None
 ) -> dict[str, Any]:
     """All the figures of a report for ``texts`` with gold ``labels``."""
+    if not labels:
+        raise InputError("nothing to evaluate: no labelled rows (an empty or header-only file?)", code="E115")
     unknown = sorted(set(labels) - set(model.labels))
     if unknown:
         raise ValueError(f"unknown labels {unknown}; the model's labels are {model.labels}")
@@ -103,6 +108,8 @@ def _load_eval_data(data: str | Path, *, text_key: str = "text", label_key: str 
 def evaluate(model: TextClassifier, data: str | Path, *, text_key: str = "text", label_key: str = "label") -> dict[str, Any]:
     """Evaluate on ``corpus:test`` (or ``corpus:dev``) or on a labelled file."""
     texts, labels = _load_eval_data(data, text_key=text_key, label_key=label_key)
+    if not labels:
+        raise InputError(f"{data}: nothing to evaluate: no labelled rows (an empty or header-only file?)", code="E115")
     report = evaluate_predictions(model, texts, labels)
     report["data"] = str(data)
     return report

@@ -9,7 +9,13 @@ import pytest
 
 MODULES = [
     "netral_nlp",
+    "netral_nlp.configfile",
     "netral_nlp.elections",
+    "netral_nlp.errors",
+    "netral_nlp.files",
+    "netral_nlp.models.validation",
+    "netral_nlp.rows",
+    "netral_nlp.text.confusables",
     "netral_nlp.text.encoding",
     "netral_nlp.text.hashtags",
     "netral_nlp.text.normalize",

@@ -18,7 +18,9 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import pydantic
 
 from netral_nlp.errors import InputError
 
@@ -26,6 +28,43 @@ __all__ = ["Checkpoint", "InputState", "checkpoint_path"]
 
 #: Version of the checkpoint layout; a resumed run refuses another one.
 CHECKPOINT_VERSION = 1
+#: Largest checkpoint read (a real one is a few KB, one entry per input file).
+MAX_CHECKPOINT_BYTES = 16 * 1024 * 1024
+
+_Count = Annotated[int, pydantic.Field(ge=0)]
+
+
+class _InputStateSchema(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(strict=True, extra="forbid")
+
+    path: str
+    size: _Count
+    mtime_ns: int
+    consumed: _Count = 0
+    done: bool = False
+
+
+class _CheckpointSchema(pydantic.BaseModel):
+    """What a checkpoint file must hold: a damaged or edited one is refused, not trusted."""
+
+    model_config = pydantic.ConfigDict(strict=True, extra="forbid")
+
+    settings: dict[str, Any]
+    inputs: list[_InputStateSchema]
+    output_state: _Count = 0
+    errors_bytes: _Count = 0
+    rows_read: _Count = 0
+    rows_written: _Count = 0
+    rows_failed: _Count = 0
+    errors_by_code: dict[str, _Count] = {}
+    finished: bool = False
+    version: int = CHECKPOINT_VERSION
+
+    @pydantic.model_validator(mode="after")
+    def _counts_add_up(self) -> _CheckpointSchema:
+        if self.rows_read != self.rows_written + self.rows_failed or self.rows_failed != sum(self.errors_by_code.values()):
+            raise ValueError("its row counts do not add up")
+        return self
 
 
 def checkpoint_path(output: str | Path) -> Path:
@@ -102,18 +141,29 @@ class Checkpoint:
 
     @classmethod
     def load(cls, path: Path) -> Checkpoint:
+        """Read a checkpoint, refusing (``E213``) one that is damaged or was edited by hand."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("version") != CHECKPOINT_VERSION:
+            if path.stat().st_size > MAX_CHECKPOINT_BYTES:
+                raise ValueError(f"larger than {MAX_CHECKPOINT_BYTES} bytes")
+            raw = json.loads(path.read_bytes().decode("utf-8"))
+            if isinstance(raw, dict) and raw.get("version") != CHECKPOINT_VERSION:
                 raise InputError(
-                    f"{path}: checkpoint version {raw.get('version')} is not {CHECKPOINT_VERSION}; start again with --force", code="E213"
+                    f"{path}: checkpoint version {str(raw.get('version'))[:20]} is not {CHECKPOINT_VERSION}; start again with --force",
+                    code="E213",
                 )
-            raw["inputs"] = [InputState(**i) for i in raw["inputs"]]
-            return cls(**raw)
-        except (ValueError, TypeError, KeyError) as exc:
+            checked = _CheckpointSchema.model_validate(raw)
+        except pydantic.ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            where = ".".join(str(x) for x in err["loc"])
+            why = f"field {where!r}: {err['msg']}" if where else err["msg"].removeprefix("Value error, ")
+            raise InputError(f"{path}: damaged checkpoint ({why}); start again with --force", code="E213") from None
+        except (OSError, ValueError, RecursionError) as exc:
             if isinstance(exc, InputError):
                 raise
-            raise InputError(f"{path}: unreadable checkpoint ({exc}); start again with --force", code="E213") from None
+            raise InputError(f"{path}: unreadable checkpoint ({type(exc).__name__}); start again with --force", code="E213") from None
+        data = checked.model_dump()
+        data["inputs"] = [InputState(**i) for i in data["inputs"]]
+        return cls(**data)
 
     def check_resumable(self, settings: dict[str, Any], inputs: Sequence[Path], where: Path) -> None:
         """Raise ``InputError`` (E213) when the run cannot be resumed with these settings."""
@@ -130,6 +180,12 @@ class Checkpoint:
             )
         for i in self.inputs:
             why = i.changed()
+            if why is not None and not i.done and i.consumed == 0 and Path(i.path).exists():
+                # Nothing of it was committed: a file replaced since (a damaged .gz fixed) is
+                # simply read from its start.
+                fresh = InputState.of(Path(i.path))
+                i.size, i.mtime_ns = fresh.size, fresh.mtime_ns
+                continue
             if why is not None and not i.done:
                 raise InputError(
                     f"{where}: cannot resume: input {i.path} is not the file the run started on ({why}); start again with --force",

@@ -27,6 +27,7 @@ from netral_nlp.batch.readers import Row, check_row
 from netral_nlp.batch.workers import DEFAULT_CACHE_SIZE, Scorer
 from netral_nlp.batch.writers import arrow_schema, as_text, build_records, keep_columns, output_columns
 from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
+from netral_nlp.models.validation import user_election
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,7 +98,8 @@ def predict_dataframe(
     >>> out["error_code"].tolist()                                                                  # doctest: +SKIP
     [None, 'E205']
     """
-    loaded = model if isinstance(model, TextClassifier) else load_model(model)
+    with user_election(election):  # a model trained on the user's own election file loads with it
+        loaded = model if isinstance(model, TextClassifier) else load_model(model)
     scorer = Scorer(loaded, election=election, cache_size=cache_size)
     return _score_frame(df, scorer, text_key=text_key, id_key=id_key, keep=keep).to_pandas()
 
@@ -107,7 +109,9 @@ class RayPredictor:
     loading the model once from its folder (which every node must be able to read)."""
 
     def __init__(self, model: str, *, text_key: str, id_key: str, keep: Sequence[str], election: str | None, cache_size: int) -> None:
-        self.scorer = Scorer(load_model(model), election=election, cache_size=cache_size)
+        with user_election(election):
+            loaded = load_model(model)
+        self.scorer = Scorer(loaded, election=election, cache_size=cache_size)
         self.text_key, self.id_key, self.keep = text_key, id_key, list(keep)
 
     def __call__(self, batch: pd.DataFrame) -> Any:

@@ -32,6 +32,7 @@ from netral_nlp.batch.writers import (
     output_columns,
 )
 from netral_nlp.errors import InputError
+from netral_nlp.files import check_gzip, check_output_folder, refuse_overlap, writing
 from netral_nlp.models import TextClassifier
 
 __all__ = ["DEFAULT_BATCH_SIZE", "BatchSummary", "default_errors_path", "predict_file"]
@@ -105,12 +106,25 @@ def default_errors_path(output: str | Path) -> Path:
 
 
 def _working_files(output: Path, errors: Path) -> list[Path]:
-    return [
-        checkpoint_path(output),
-        output.with_name(output.name + ".partial"),
-        output.with_name(output.name + ".parts"),
-        errors.with_name(errors.name + ".partial"),
-    ]
+    return list(_outputs(output, errors).values())[2:]
+
+
+def _outputs(output: Path, errors: Path) -> dict[str, Path]:
+    """Every file a run writes, deletes or replaces, by role: none may be an input."""
+    cp = checkpoint_path(output)
+    return {
+        "output": output,
+        "errors file": errors,
+        "checkpoint": cp,
+        "partial output": output.with_name(output.name + ".partial"),
+        "Parquet parts folder": output.with_name(output.name + ".parts"),
+        "partial errors file": errors.with_name(errors.name + ".partial"),
+        "checkpoint's temporary file": cp.with_name(cp.name + ".tmp"),
+    }
+
+
+#: Said with a disk-full error: what to do once space is free.
+_RESUME_HINT = " with --resume (resume=True): the rows committed so far are kept"
 
 
 def _remove(path: Path) -> None:
@@ -147,7 +161,11 @@ def predict_file(
     class, the ``contestants`` mentioned (ballot labels such as ``"02"``, for ``election``, by
     default the model's own; None when there is none) and the ``keep`` columns (a name that is
     already an output column gets an ``input_`` prefix). A row that cannot be used goes to the
-    errors file (default ``<output stem>.errors.jsonl``) with its line and a coded reason.
+    errors file (default ``<output stem>.errors.jsonl``) with its line and a coded reason (a row
+    too large or nested too deeply included: ``E217``, ``E218``). An input may not be the output,
+    the errors file or one of their working files (``E215``); a ``.gz`` input is checked whole
+    before its rows are used, and a damaged one stops the run (``E219``) with nothing of it
+    committed; a full disk stops it at its last commit (``E220``). See ``docs/batch.md``.
 
     Parameters
     ----------
@@ -185,9 +203,13 @@ def predict_file(
     output = Path(output)
     fmt, gz = guess_output_format(output, format)
     errors = Path(errors_file) if errors_file is not None else default_errors_path(output)
-    resolved = {p.resolve() for p in paths}
-    if output.resolve() in resolved or errors.resolve() in resolved or output.resolve() == errors.resolve():
-        raise InputError(f"the output {output} and errors file {errors} must differ from each other and from the inputs", code="E215")
+    # An input that is the output, the errors file or one of their working files (symlinks and
+    # hard links included) would be emptied or deleted by the run that reads it.
+    outputs = _outputs(output, errors)
+    refuse_overlap(paths, outputs)
+    refuse_overlap([errors], {k: v for k, v in outputs.items() if k != "errors file"})
+    for f in (output, errors):
+        check_output_folder(f)
     keep = [k for k in keep if k]
     if batch_size < 1 or checkpoint_rows < 1 or cache_size < 0 or workers < 0:
         raise InputError("batch_size and checkpoint_rows must be >= 1, workers and cache_size >= 0", code="E215")
@@ -290,6 +312,10 @@ class _Run:
         )
 
     def _writers(self, cp: Checkpoint, columns: list[str], labels: list[str], *, existing: bool) -> tuple[ResultWriter, ErrorWriter]:
+        with writing(self.output, resume_hint=_RESUME_HINT if existing else ""):
+            return self._open_writers(cp, columns, labels, existing=existing)
+
+    def _open_writers(self, cp: Checkpoint, columns: list[str], labels: list[str], *, existing: bool) -> tuple[ResultWriter, ErrorWriter]:
         o = self.opts
         writer = open_writer(
             self.output, fmt=o["fmt"], gz=o["gz"], columns=columns, labels=labels, committed=cp.output_state if existing else None
@@ -313,6 +339,8 @@ class _Run:
         for index, state in enumerate(cp.inputs):
             if state.done:
                 continue
+            if self.paths[index].name.lower().endswith(".gz"):
+                check_gzip(self.paths[index], hint=f"; replace it with a sound copy and run the same command{_RESUME_HINT}")
             with open_reader(
                 self.paths[index],
                 fmt=o["input_format"],
@@ -340,7 +368,8 @@ class _Run:
         labels, keep = predictor.labels, o["keep"]
         writer, errw = self._writers(cp, columns, labels, existing=existing)
         if not existing:
-            cp.save(self.cp_path)  # from here on, an interrupted run is known and resumable
+            with writing(self.cp_path):
+                cp.save(self.cp_path)  # from here on, an interrupted run is known and resumable
         if show_progress is None:
             show_progress = sys.stderr.isatty()
         bar = tqdm(
@@ -359,10 +388,12 @@ class _Run:
 
         def commit() -> None:
             nonlocal last_commit
-            # Output and errors are fsynced before the checkpoint that counts them is replaced.
-            cp.output_state = writer.commit()
-            cp.errors_bytes = errw.commit()
-            cp.save(self.cp_path)
+            # Output and errors are fsynced before the checkpoint that counts them is replaced; a
+            # full disk stops the run here, and the checkpoint still describes the last commit.
+            with writing(self.output, resume_hint=_RESUME_HINT):
+                output_state, errors_bytes = writer.commit(), errw.commit()
+                cp.output_state, cp.errors_bytes = output_state, errors_bytes
+                cp.save(self.cp_path)
             last_commit = time.monotonic()
 
         def drain() -> None:
@@ -396,7 +427,8 @@ class _Run:
                 drain()
             commit()
             cp.finished = True
-            cp.save(self.cp_path)
+            with writing(self.cp_path, resume_hint=_RESUME_HINT):
+                cp.save(self.cp_path)
         finally:
             bar.close()
             writer.close()
@@ -404,6 +436,10 @@ class _Run:
 
     def _finish(self, cp: Checkpoint, columns: list[str], labels: list[str]) -> None:
         """Put the final files in place; safe to repeat after a kill at any step of it."""
+        with writing(self.output, resume_hint=_RESUME_HINT):
+            self._put_in_place(cp, columns, labels)
+
+    def _put_in_place(self, cp: Checkpoint, columns: list[str], labels: list[str]) -> None:
         o = self.opts
         out_partial = self.output.with_name(self.output.name + (".parts" if o["fmt"] == "parquet" else ".partial"))
         if out_partial.exists() or not self.output.exists():

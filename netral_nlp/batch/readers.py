@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from netral_nlp.errors import InputError
+from netral_nlp.rows import MAX_LINE_BYTES, MAX_TEXT_CHARS, TooDeep, TooLong, bounded_lines, loads_row
 
 __all__ = [
     "INPUT_FORMATS",
@@ -58,6 +59,10 @@ E_NOT_OBJECT = "E209"  # a JSON line that is not an object
 E_ID_MISSING = "E210"  # id field absent, null or empty
 E_CSV_ROW = "E211"  # a CSV record with the wrong number of fields, or that the csv module rejects
 E_CORRUPT = "E216"  # the rest of the file cannot be read (truncated gzip, damaged Parquet)
+E_TOO_LARGE = "E217"  # a line over MAX_LINE_BYTES or a text over MAX_TEXT_CHARS
+E_TOO_DEEP = "E218"  # JSON nested deeper than MAX_JSON_DEPTH
+#: Stands, in the lines handed to the csv module, for a physical line that was too long.
+_CSV_TOO_LONG = "\x00netral:line-too-long\x00"
 
 
 @dataclasses.dataclass(slots=True)
@@ -184,6 +189,14 @@ def check_row(
         return RowError(line, E_TYPE, f"field {text_key!r} is {type(text).__name__}, expected a string", row_id, raw)
     if not text.strip():
         return RowError(line, E_TEXT_EMPTY, f"field {text_key!r} is empty", row_id, raw)
+    if len(text) > MAX_TEXT_CHARS:
+        return RowError(
+            line,
+            E_TOO_LARGE,
+            f"field {text_key!r} is {len(text)} characters long, more than the {MAX_TEXT_CHARS} a post can have",
+            row_id,
+            raw,
+        )
     if _has_bad_bytes(text):
         return RowError(line, E_BYTES, f"field {text_key!r} holds bytes that are not UTF-8", row_id, raw)
     values = {k: record.get(k) for k in keep}
@@ -258,10 +271,15 @@ class JsonlReader(RowReader):
         fh = self._stack.enter_context(_open_binary(self.path))
         lineno = 0
         try:
-            for lineno, line in enumerate(fh, start=1):
+            for lineno, line in enumerate(bounded_lines(fh, MAX_LINE_BYTES), start=1):
                 if lineno <= self.skip:
                     continue
                 self.position = lineno
+                if isinstance(line, TooLong):
+                    head = line.head if isinstance(line.head, str) else line.head.decode("utf-8", "backslashreplace")
+                    raw = _raw(head)
+                    yield lineno, RowError(lineno, E_TOO_LARGE, line.reason(MAX_LINE_BYTES), None, raw)
+                    continue
                 if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                     line = line[3:]
                 if not line.strip():
@@ -290,7 +308,9 @@ class JsonlReader(RowReader):
                 _raw(line.decode("utf-8", "backslashreplace").rstrip("\r\n")),
             )
         try:
-            record = json.loads(text)
+            record = loads_row(text)
+        except TooDeep as exc:
+            return RowError(lineno, E_TOO_DEEP, str(exc), None, _raw(text.rstrip("\r\n")))
         except json.JSONDecodeError as exc:
             return RowError(lineno, E_JSON, f"invalid JSON ({exc.msg} at column {exc.colno})", None, _raw(text.rstrip("\r\n")))
         if not isinstance(record, dict):
@@ -327,10 +347,17 @@ class CsvReader(RowReader):
             raise InputError(f"{self.path}:1: column(s) {missing} missing; the header has {header}{hint}", code="E212")
         return header
 
+    @staticmethod
+    def _lines(fh: IO[str]) -> Iterator[str]:
+        # The csv module would hold a line of any length whole: one that is too long is handed
+        # over as a marker line, and the record it falls in becomes an E217 error.
+        for line in bounded_lines(fh, MAX_LINE_BYTES):
+            yield _CSV_TOO_LONG + "\n" if isinstance(line, TooLong) else line
+
     def __iter__(self) -> Iterator[tuple[int, Item]]:
         csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
         fh = self._stack.enter_context(self._text_stream())
-        reader = csv.reader(fh)
+        reader = csv.reader(self._lines(fh))
         width = len(self.fieldnames)
         try:
             next(reader)  # the header
@@ -353,6 +380,12 @@ class CsvReader(RowReader):
                 if count <= self.skip:
                     continue
                 self.position = count
+                if any(_CSV_TOO_LONG in f for f in fields):
+                    yield (
+                        count,
+                        RowError(start, E_TOO_LARGE, f"the record has a line longer than the {MAX_LINE_BYTES} bytes a row may have"),
+                    )
+                    continue
                 if len(fields) != width:
                     raw = _raw(",".join(fields))
                     yield count, RowError(start, E_CSV_ROW, f"the record has {len(fields)} fields, the header {width}", None, raw)

@@ -19,28 +19,34 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import copy
+import ctypes
 import dataclasses
 import multiprocessing as mp
+import multiprocessing.connection
 import os
 import signal
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from netral_nlp.elections import load_election
+from netral_nlp.errors import NetralError
 from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
 from netral_nlp.models.base import decide
+from netral_nlp.models.validation import check_model_folder, user_election
 
 __all__ = ["DEFAULT_CACHE_SIZE", "InlinePredictor", "PoolPredictor", "ResultCache", "Scorer", "Scores", "model_identity"]
 
 #: Distinct texts remembered per process (about 50 MB for tweets); 0 turns the cache off.
 DEFAULT_CACHE_SIZE = 65536
-#: Seconds between two checks, in a worker, that the main process is still alive.
-_PARENT_POLL_S = 1.0
+#: ``prctl`` option of Linux: the signal a process receives when its parent dies.
+PR_SET_PDEATHSIG = 1
+#: Error code when the worker processes cannot start, load the model or classify.
+E_WORKERS = "E222"
 
 
 @dataclasses.dataclass
@@ -171,7 +177,8 @@ class InlinePredictor:
     """Scores in this process, at submission."""
 
     def __init__(self, model: str | Path | TextClassifier | None, *, election: str | Path | None, cache_size: int) -> None:
-        loaded = model if isinstance(model, TextClassifier) else load_model(model)
+        with user_election(election):  # a model trained on the user's own election file loads with it
+            loaded = model if isinstance(model, TextClassifier) else load_model(model)
         self.scorer = Scorer(loaded, election=election, cache_size=cache_size)
         self.labels = self.scorer.labels
         self.election = self.scorer.election
@@ -189,37 +196,57 @@ class InlinePredictor:
 
 # --- worker side ---------------------------------------------------------------------------------
 _SCORER: Scorer | None = None
-_INIT_ERROR: str | None = None
+_INIT_ERROR: NetralError | None = None
 
 
-def _watch_parent(parent_pid: int) -> None:
-    # A main process killed with SIGKILL cannot stop its workers; they notice and leave.
-    ppid = os.getppid()
-    while True:
-        time.sleep(_PARENT_POLL_S)
-        try:
-            os.kill(parent_pid, 0)
-        except OSError:
-            os._exit(1)
-        if os.getppid() != ppid:
-            os._exit(1)
+def die_with_parent() -> None:
+    """On Linux, have the kernel SIGKILL this process as soon as its parent process dies
+    (``prctl(PR_SET_PDEATHSIG)``), whatever the parent died of; elsewhere, nothing.
 
-
-def _init_worker(model_path: str, election: str | None, cache_size: int, threads: int, parent_pid: int) -> None:
-    global _SCORER, _INIT_ERROR
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    The forkserver calls it (it is the parent of the workers, and a child of the main process),
+    and so does each worker: a SIGKILL of the main process takes the forkserver and then every
+    worker down with it, and no process is left holding the caller's pipes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
     try:
-        _SCORER = Scorer(load_model(model_path), election=election, cache_size=cache_size)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no libc with prctl (an unusual build): the pipe watch remains
+        pass
+
+
+def _watch_main_process() -> None:
+    # The pipe that multiprocessing gives every child as its parent's sentinel has one writer,
+    # the main process: it reads as closed the moment the main process is gone, even while that
+    # process is a zombie (os.kill(pid, 0) still succeeds on a zombie, which left workers behind).
+    parent = mp.parent_process()
+    if parent is None:
+        return
+    multiprocessing.connection.wait([parent.sentinel])
+    os._exit(1)
+
+
+def _init_worker(model_path: str, election: str | None, cache_size: int, threads: int) -> None:
+    global _SCORER, _INIT_ERROR
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    threading.Thread(target=_watch_main_process, name="netral-watch-main", daemon=True).start()
+    try:
+        with user_election(election):
+            loaded = load_model(model_path)
+        _SCORER = Scorer(loaded, election=election, cache_size=cache_size)
         if "torch" in sys.modules:  # a transformer: share the cores between the workers
             sys.modules["torch"].set_num_threads(threads)
-    except Exception as exc:  # reported by the first task, with its cause
-        _INIT_ERROR = f"{type(exc).__name__}: {exc}"
+    except NetralError as exc:  # reported by the first task, with its code
+        _INIT_ERROR = exc
+    except Exception as exc:
+        _INIT_ERROR = NetralError(f"a worker could not load the model {model_path} ({type(exc).__name__}: {exc})", code=E_WORKERS)
 
 
 def _scorer() -> Scorer:
     if _SCORER is None:
-        raise RuntimeError(f"the worker could not load the model: {_INIT_ERROR}")
+        raise _INIT_ERROR or NetralError("a worker has no model", code=E_WORKERS)
     return _SCORER
 
 
@@ -229,7 +256,12 @@ def _worker_info() -> tuple[list[str], str | None, dict[str, Any]]:
 
 
 def _worker_score(texts: list[str]) -> Scores:
-    return _scorer()(texts)
+    try:
+        return _scorer()(texts)
+    except NetralError:
+        raise
+    except Exception as exc:  # sent back pickled: a coded error with the cause, not a bare traceback
+        raise NetralError(f"a worker failed while classifying ({type(exc).__name__}: {exc})", code=E_WORKERS) from None
 
 
 def _context() -> Any:
@@ -245,15 +277,22 @@ class PoolPredictor:
 
     def __init__(self, model: str | Path | None, *, workers: int, election: str | Path | None, cache_size: int) -> None:
         path = str(DEFAULT_MODEL_DIR if model is None else model)
+        # Checked here first: a bad folder or election is one coded error, before any process starts.
+        if Path(path).is_dir():
+            with user_election(election):
+                check_model_folder(path)
+        if election is not None:
+            load_election(election)
         threads = max(1, (os.cpu_count() or 1) // workers)
         ctx = _context()
         if ctx.get_start_method() == "forkserver":
-            ctx.set_forkserver_preload(["netral_nlp.batch.workers"])
+            # The forkserver imports these when it starts: the second one ties its life to ours.
+            ctx.set_forkserver_preload(["netral_nlp.batch.workers", "netral_nlp.batch._forkserver"])
         self._pool = cf.ProcessPoolExecutor(
             max_workers=workers,
             mp_context=ctx,
             initializer=_init_worker,
-            initargs=(path, None if election is None else str(election), 0, threads, os.getpid()),
+            initargs=(path, None if election is None else str(election), 0, threads),
         )
         self.cache = ResultCache(cache_size) if cache_size > 0 else None
         try:
@@ -263,12 +302,16 @@ class PoolPredictor:
             self.labels, self.election, self.identity = infos[0].result()
             for info in infos[1:]:
                 info.result()
-        except cf.process.BrokenProcessPool as exc:
+        except cf.process.BrokenProcessPool:
             self.terminate()
-            raise RuntimeError(
+            raise NetralError(
                 "the worker processes could not start. Python starts them by importing the main module again: "
-                "in a script, call predict_file under `if __name__ == '__main__':`, and do not run it from standard input"
-            ) from exc
+                "in a script, call predict_file under `if __name__ == '__main__':`, and do not run it from standard input",
+                code=E_WORKERS,
+            ) from None
+        except NetralError:
+            self.terminate()
+            raise
         except BaseException:
             self.terminate()
             raise

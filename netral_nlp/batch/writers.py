@@ -16,6 +16,7 @@ concatenated members are one valid gzip stream, and a cut at a member boundary l
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -216,7 +217,7 @@ class _LineWriter(ResultWriter):
         self.partial = partial
         self.gz = gz
         self._fh: IO[bytes]
-        if committed is None:
+        if committed is None or (committed == 0 and not partial.exists()):  # nothing committed yet (a full disk at the start)
             self._fh = open(partial, "wb")  # noqa: SIM115
             self.size = 0
         else:
@@ -269,7 +270,10 @@ class _LineWriter(ResultWriter):
         _fsync_dir(self.final.parent)
 
     def close(self) -> None:
-        self._fh.close()
+        # A commit that failed (a full disk) leaves bytes in the buffer and closing fails again:
+        # they were never committed, so nothing is lost, and the first error is the one to report.
+        with contextlib.suppress(OSError):
+            self._fh.close()
 
 
 class JsonlWriter(_LineWriter):

@@ -56,11 +56,21 @@ for _name in COMMANDS:
 
 
 def main() -> None:
-    """Entry point of the console script; errors of the user's input exit 2 with one clear line."""
+    """Entry point of the console script; errors of the user's input exit 2 with one clear line.
+
+    The commands turn what they can foresee into coded errors where it happens (file, line, field);
+    a full disk met anywhere else is still one coded line (``E220``), not a traceback.
+    """
     from netral_nlp.errors import NetralError
+    from netral_nlp.files import NO_SPACE_ERRNOS, output_error
 
     try:
         app()
     except NetralError as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except OSError as exc:
+        if exc.errno not in NO_SPACE_ERRNOS:
+            raise
+        typer.echo(f"error: {output_error(exc, exc.filename or 'an output')}", err=True)
         sys.exit(2)

@@ -42,18 +42,25 @@ def evaluate_command(
     config: Path | None = typer.Option(None, "--config", help="With --protocol: TrainingArguments as YAML/JSON."),
     fold: list[str] | None = typer.Option(None, "--fold", help="With --protocol: run only this fold (repeatable)."),
 ) -> None:
+    from netral_nlp.errors import OutputError
+    from netral_nlp.evaluation import REPORT_FILES, evaluate, write_report
+    from netral_nlp.files import refuse_overlap, writing
+    from netral_nlp.models import load_model
+
     if fmt not in ("markdown", "json"):
         raise typer.BadParameter("use markdown or json", param_hint="--format")
+    if out is not None and out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder", code="E221")
     if protocol is not None:
         _run_protocol(model, protocol, config, fold, out, fmt)
         return
-    from netral_nlp.evaluation import evaluate, write_report
-    from netral_nlp.models import load_model
-
+    if out is not None and not data.startswith("corpus"):
+        refuse_overlap([data], {f"report file {name}": out / name for name in REPORT_FILES})
     clf = load_model(model)
     report = evaluate(clf, data, text_key=text_key, label_key=label_key)
     if out is not None:
-        write_report(report, out, fmt=fmt)
+        with writing(out):
+            write_report(report, out, fmt=fmt)
     if fmt == "json":
         typer.echo(json.dumps(report, ensure_ascii=False))
     else:

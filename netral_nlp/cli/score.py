@@ -42,18 +42,24 @@ def score_command(
     Example: ``netral-nlp score --activity activity.csv --accounts accounts.csv -o out/``
     """
     from netral_nlp.elections import load_election
-    from netral_nlp.errors import NetralError
+    from netral_nlp.errors import NetralError, OutputError
+    from netral_nlp.files import refuse_overlap, writing
     from netral_nlp.scoring import score
+    from netral_nlp.scoring.api import output_files
 
     if fmt not in ("jsonl", "parquet"):
         raise typer.BadParameter(f"{fmt!r}: use jsonl or parquet", param_hint="--format")
     try:
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"{output}: exists and is not a folder", code="E221")
+        inputs: list[str | Path] = [activity, accounts, *([rules] if rules is not None else [])]
+        if Path(election).is_file():
+            inputs.append(election)
+        refuse_overlap(inputs, output_files(output, "parquet" if fmt == "parquet" else "jsonl"))
         config = load_election(election)
-    except (ValueError, FileNotFoundError) as exc:
-        raise typer.BadParameter(str(exc), param_hint="--election") from None
-    try:
         result = score(activity, accounts, model=model, election=config, rules=rules, errors="raise" if strict else "ignore")
-        result.save(output, format="parquet" if fmt == "parquet" else "jsonl", force=force)
+        with writing(output):
+            result.save(output, format="parquet" if fmt == "parquet" else "jsonl", force=force)
     except (NetralError, ImportError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -7,6 +7,20 @@ from pathlib import Path
 
 import typer
 
+#: Files a training run writes into --out (a linear model, or a fine-tuned encoder).
+TRAIN_OUTPUTS = (
+    "netral_config.json",
+    "training_report.json",
+    "model.safetensors",
+    "vocab_word.json",
+    "vocab_char.json",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+)
+
 TRAIN_HELP = """Train a classifier and save it to a folder (with a training report).
 
 --data is `corpus` (the project's labelled corpus: train split to fit, dev to calibrate, test to
@@ -34,8 +48,16 @@ def train_command(
     epochs: float | None = typer.Option(None, "--epochs", help="Fine-tuning epochs (encoders)."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it holds a model."),
 ) -> None:
+    from netral_nlp.errors import OutputError
+    from netral_nlp.files import refuse_overlap, same_or_inside, writing
     from netral_nlp.training import TrainingArguments, train
 
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a folder", code="E221")
+    inputs = [p for p in (None if data == "corpus" else data, config) if p is not None]
+    refuse_overlap(inputs, {f"model file {name}": out / name for name in TRAIN_OUTPUTS})
+    if model != "linear" and Path(model).is_dir() and same_or_inside(model, out) and same_or_inside(out, model):
+        refuse_overlap([model], {"output folder": out})
     if out.exists() and any(out.iterdir()) and not force:
         raise typer.BadParameter(f"{out} is not empty; pass --force to overwrite", param_hint="--out")
     base = TrainingArguments.from_file(config).to_dict() if config else {}
@@ -47,7 +69,8 @@ def train_command(
     if epochs is not None:
         base["epochs"] = epochs
     args = TrainingArguments.from_dict(base)
-    _, report = train(data, args, out=out)
+    with writing(out):
+        _, report = train(data, args, out=out)
     split = "test" if "test" in report else "dev"
     m = report[split]
     typer.echo(

@@ -8,13 +8,12 @@
 from __future__ import annotations
 
 import importlib
-import json
 import re
 from pathlib import Path
 
-from netral_nlp.errors import InputError
 from netral_nlp.labels import LABELS
-from netral_nlp.models.base import META_FILE, TextClassifier
+from netral_nlp.models.base import TextClassifier
+from netral_nlp.models.validation import ModelError, ModelFolderMissingError, check_model_folder, loading, user_election
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
@@ -61,7 +60,7 @@ def model_class(kind: str) -> type[TextClassifier]:
     try:
         module, _, name = MODEL_KINDS[kind].partition(":")
     except KeyError:
-        raise InputError(f"unknown model kind {kind!r}; known kinds: {', '.join(sorted(MODEL_KINDS))}", code="E230") from None
+        raise ModelError(f"unknown model kind {kind!r}; known kinds: {', '.join(sorted(MODEL_KINDS))}", code="E403") from None
     cls = getattr(importlib.import_module(module), name)
     return cls  # type: ignore[no-any-return]
 
@@ -77,19 +76,18 @@ def resolve_model(name_or_path: str | Path | None) -> tuple[str, str | Path]:
         name = SHIPPED_MODELS["default" if name_or_path is None else str(name_or_path)]
         folder = MODELS_DIR / name
         if not folder.is_dir():
-            raise InputError(f"the shipped model {name!r} is missing at {folder}; reinstall from a source checkout", code="E231")
+            raise ModelFolderMissingError(f"the shipped model {name!r} is missing at {folder}; reinstall from a source checkout")
         return "folder", folder
     path = Path(name_or_path).expanduser()
     if path.is_dir():
         return "folder", path
     text = str(name_or_path)
     if path.exists():
-        raise InputError(f"{text} is a file, not a model folder", code="E232")
+        raise ModelFolderMissingError(f"{text} is a file, not a model folder")
     if _HUB_ID.match(text) and ".." not in text and "/" in text:
         return "hub", text
-    raise InputError(
-        f"no model folder at {text}, and it is not a Hugging Face hub id (org/name); shipped models: {', '.join(sorted(SHIPPED_MODELS))}",
-        code="E232",
+    raise ModelFolderMissingError(
+        f"no model folder at {text}, and it is not a Hugging Face hub id (org/name); shipped models: {', '.join(sorted(SHIPPED_MODELS))}"
     )
 
 
@@ -109,12 +107,12 @@ def load_model(name_or_path: str | Path | None = None, *, election: str | Path |
     'campaign'
     """
     where, target = resolve_model(name_or_path)
-    if where == "hub":
-        model = model_class("transformer").from_pretrained(target)
-    else:
-        meta_file = Path(target) / META_FILE
-        kind = json.loads(meta_file.read_text())["kind"] if meta_file.is_file() else "transformer"
-        model = model_class(kind).from_pretrained(target)
+    with user_election(election), loading(target):
+        if where == "hub":
+            model = model_class("transformer").from_pretrained(target)
+        else:
+            # everything loading will use is checked first (netral_nlp.models.validation)
+            model = model_class(check_model_folder(target)).from_pretrained(target)
     if election is not None:
         model.set_election(election)
     return model

@@ -12,6 +12,7 @@ from typing import Any, overload
 import numpy as np
 
 from netral_nlp.labels import LABELS
+from netral_nlp.models.validation import check_temperature
 from netral_nlp.text.normalize import Normalizer
 
 __all__ = ["LABELS", "TextClassifier"]
@@ -80,7 +81,8 @@ class TextClassifier(abc.ABC):
                 raise TypeError(f"text at position {i} is {type(t).__name__}, expected str")
         if not batch:
             return np.zeros((0, len(self.labels)))
-        proba = softmax(self._logits(self.normalize(batch), show_progress=show_progress) / self.temperature)
+        temperature = check_temperature(self.temperature, f"{type(self).__name__}.temperature")  # 0 would make NaN
+        proba = softmax(self._logits(self.normalize(batch), show_progress=show_progress) / temperature)
         return proba[0] if single else proba
 
     @overload
@@ -136,7 +138,7 @@ class TextClassifier(abc.ABC):
         saved = str(meta.get("netral_nlp_version", "0"))
         if _version_tuple(saved) > _version_tuple(__version__):
             warnings.warn(f"this model was saved by netral_nlp {saved}, newer than the installed {__version__}", stacklevel=3)
-        self.temperature = float(meta.get("temperature", 1.0))
+        self.temperature = check_temperature(meta.get("temperature", 1.0), META_FILE)
         self.campaign_threshold = meta.get("campaign_threshold")
         skip = {"kind", "labels", "normalizer", "batch_size", "temperature", "campaign_threshold", "netral_nlp_version"}
         self.metadata = {k: v for k, v in meta.items() if k not in skip}

@@ -20,7 +20,8 @@ from safetensors.numpy import load_file, save_file
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from netral_nlp.models.base import LABELS, META_FILE, TextClassifier
+from netral_nlp.models.base import LABELS, TextClassifier
+from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
 from netral_nlp.utils import progress
 
@@ -124,7 +125,7 @@ class LinearClassifier(TextClassifier):
     @classmethod
     def from_pretrained(cls, path: str | Path) -> LinearClassifier:
         path = Path(path)
-        meta = json.loads((path / META_FILE).read_text())
+        meta = read_model_config(path)  # checked: known settings only, see models/validation.py
         if meta.get("kind") != cls.kind:
             raise ValueError(f"{path} holds a {meta.get('kind')!r} model, not a linear one")
         clf = cls(

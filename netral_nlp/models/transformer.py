@@ -34,6 +34,7 @@ import numpy as np
 from netral_nlp.elections import ROLE_TOKENS
 from netral_nlp.errors import NetralError
 from netral_nlp.models.base import LABELS, META_FILE, TextClassifier
+from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
 from netral_nlp.utils import progress
 
@@ -64,7 +65,7 @@ class HubUnreachableError(NetralError, OSError):
     >>> raise HubUnreachableError("...")                     # doctest: +SKIP
     """
 
-    code = "E201"
+    code = "E406"
 
 
 class TransformerClassifier(TextClassifier):
@@ -180,7 +181,7 @@ class TransformerClassifier(TextClassifier):
         """
         source = str(path_or_id)
         meta_file = Path(source) / META_FILE
-        meta: dict[str, Any] | None = json.loads(meta_file.read_text()) if meta_file.is_file() else None
+        meta: dict[str, Any] | None = read_model_config(source) if meta_file.is_file() else None
         if meta is not None and meta.get("kind") != cls.kind:
             raise ValueError(
                 f"{source} holds a {meta.get('kind')!r} model, not a transformer one; load it with netral_nlp.models.load_model"
@@ -406,6 +407,7 @@ def load_encoder(source: str, *, labels: Sequence[str] | None) -> tuple[PreTrain
         names = list(LABELS)
     fresh = own is None and labels is None
     kwargs: dict[str, Any] = {"num_labels": len(names), "id2label": dict(enumerate(names)), "label2id": {n: i for i, n in enumerate(names)}}
+    kwargs["use_safetensors"] = True  # never torch.load (pickle) weights, whoever made the folder
     if fresh:
         kwargs["ignore_mismatched_sizes"] = True  # a base encoder or another task's head
     try:

@@ -199,6 +199,17 @@ class Assessments:
         )
 
 
+def output_files(directory: str | Path, format: Literal["jsonl", "parquet"] = "jsonl") -> dict[str, Path]:
+    """Every file :meth:`Assessments.save` writes (or writes first under a temporary name), by name.
+
+    >>> sorted(output_files("out"))[:3]
+    ['accounts.jsonl', 'accounts.jsonl.part', 'evidence.jsonl']
+    """
+    d = Path(directory)
+    names = [f"{n}.{format}" for n in ("accounts", "evidence", "issues")] + ["summary.json", "report.md", "report.html"]
+    return {f: d / f for name in names for f in (name, name + ".part")}
+
+
 def _jsonable_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in meta.items()}
 
@@ -301,7 +312,10 @@ def _resolve_model(model: Any, election: ElectionConfig) -> ProbabilisticClassif
             "no model given and the shipped default model cannot be loaded (netral_nlp.models.load_model is unavailable); "
             "pass model=... (any object with labels and predict_proba)"
         ) from exc
-    loaded = load_model(model)
+    from netral_nlp.models.validation import user_election
+
+    with user_election(election):  # a model trained on the user's own election file loads with it
+        loaded = load_model(model)
     if getattr(loaded, "election", None) not in (None, election.id) and hasattr(loaded, "set_election"):
         loaded.set_election(election)  # type: ignore[arg-type]
     return loaded

@@ -1,8 +1,9 @@
 """Neutrality rules as data: weights, caps, thresholds and the provisions they cite.
 
 The shipped policy is ``netral_nlp/resources/rules/neutrality.yaml``; a user's file has the same
-schema. Files are read with ``yaml.safe_load`` (nothing in them is executed) and validated field
-by field, so a typo is an :class:`~netral_nlp.errors.InputError` naming the file and the field.
+schema. Files are read with a safe YAML loader (nothing in them is executed; no anchors, aliases or
+duplicated keys, see :mod:`netral_nlp.configfile`) and validated field by field, so a typo is an
+:class:`~netral_nlp.errors.InputError` (``E330``) naming the file and the field.
 
 >>> rules = load_rules()
 >>> rules.actions["like"].cap
@@ -19,8 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from netral_nlp.configfile import load_config_file, load_config_text, short_repr
 from netral_nlp.elections import PERIODS
 from netral_nlp.errors import InputError
 
@@ -154,7 +154,7 @@ def _mapping(value: Any, where: str, *, allowed: set[str] | None = None, require
     if not isinstance(value, dict):
         raise _fail(where, f"expected a mapping, got {type(value).__name__}")
     if allowed is not None:
-        unknown = sorted(set(value) - allowed)
+        unknown = sorted(map(str, set(value) - allowed))
         if unknown:
             raise _fail(where, f"unknown field(s) {unknown}; allowed: {sorted(allowed)}")
     missing = [k for k in required if k not in value]
@@ -165,22 +165,22 @@ def _mapping(value: Any, where: str, *, allowed: set[str] | None = None, require
 
 def _unit(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
-        raise _fail(where, f"expected a number in [0, 1], got {value!r}")
+        raise _fail(where, f"expected a number in [0, 1], got {short_repr(value)}")
     return float(value)
 
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _fail(where, f"expected a non-empty string, got {value!r}")
+        raise _fail(where, f"expected a non-empty string, got {short_repr(value)}")
     return " ".join(value.split())
 
 
 def _ids(value: Any, where: str, known: Mapping[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _fail(where, f"expected a list of provision ids, got {value!r}")
+        raise _fail(where, f"expected a list of provision ids, got {short_repr(value)}")
     for v in value:
         if v not in known:
-            raise _fail(where, f"unknown provision {v!r}; defined: {sorted(known)}")
+            raise _fail(where, f"unknown provision {short_repr(v)}; defined: {sorted(known)}")
     return tuple(value)
 
 
@@ -210,8 +210,8 @@ def _parse(raw: Any, source: str) -> Rules:
         },
         required=("version", "evidence", "actions", "periods", "regimes", "provisions", "statuses", "bands"),
     )
-    if top["version"] != 1:
-        raise _fail(f"{source}: version", f"this library reads rules version 1, got {top['version']!r}")
+    if isinstance(top["version"], bool) or top["version"] != 1:
+        raise _fail(f"{source}: version", f"this library reads rules version 1, got {short_repr(top['version'])}")
 
     provisions: dict[str, Provision] = {}
     for pid, p in _mapping(top["provisions"], f"{source}: provisions").items():
@@ -270,7 +270,7 @@ def _parse(raw: Any, source: str) -> Rules:
         w = f"{source}: periods.{name}"
         p = _mapping(pers[name], w, allowed={"label", "regime", "weight"}, required=("regime", "weight"))
         if p["regime"] not in regimes:
-            raise _fail(f"{w}.regime", f"unknown regime {p['regime']!r}; defined: {sorted(regimes)}")
+            raise _fail(f"{w}.regime", f"unknown regime {short_repr(p['regime'])}; defined: {sorted(regimes)}")
         periods[name] = PeriodRule(
             name, _text(p.get("label", name.replace("_", " ")), f"{w}.label"), p["regime"], _unit(p["weight"], f"{w}.weight")
         )
@@ -282,7 +282,7 @@ def _parse(raw: Any, source: str) -> Rules:
         w = f"{source}: statuses.{name}"
         s = _mapping(sts[name], w, allowed={"max_band", "note"}, required=("max_band",))
         if s["max_band"] not in BANDS:
-            raise _fail(f"{w}.max_band", f"expected one of {list(BANDS)}, got {s['max_band']!r}")
+            raise _fail(f"{w}.max_band", f"expected one of {list(BANDS)}, got {short_repr(s['max_band'])}")
         statuses[name] = StatusRule(name, s["max_band"], _text(s.get("note", name), f"{w}.note"))
 
     bands_raw = _mapping(
@@ -308,7 +308,7 @@ def _parse(raw: Any, source: str) -> Rules:
     rep = _mapping(top.get("report") or {}, f"{source}: report", allowed={"top_evidence", "text_chars"})
     for key in rep:
         if isinstance(rep[key], bool) or not isinstance(rep[key], int) or rep[key] < 1:
-            raise _fail(f"{source}: report.{key}", f"expected a positive integer, got {rep[key]!r}")
+            raise _fail(f"{source}: report.{key}", f"expected a positive integer, got {short_repr(rep[key])}")
 
     return Rules(
         version=1,
@@ -336,18 +336,17 @@ def load_rules(rules: str | Path | Rules | None = None) -> Rules:
     """
     if isinstance(rules, Rules):
         return rules
+
+    def fail(message: str) -> InputError:
+        return InputError(message, code=RULES_ERROR)
+
+    # JSON is a subset of YAML; the loader builds no Python objects (see netral_nlp.configfile).
     if rules is None:
         text = resources.files("netral_nlp").joinpath(f"resources/rules/{DEFAULT_RULES}").read_text(encoding="utf-8")
-        source = DEFAULT_RULES
-    elif isinstance(rules, (str, Path)):
+        return _parse(load_config_text(text, source=DEFAULT_RULES, fail=fail), DEFAULT_RULES)
+    if isinstance(rules, (str, Path)):
         path = Path(rules)
         if not path.is_file():
             raise InputError(f"{path}: rules file not found", code=RULES_ERROR)
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    else:
-        raise TypeError(f"rules must be None, a path or a Rules object, got {type(rules).__name__}")
-    try:
-        raw = yaml.safe_load(text)  # JSON is a subset of YAML; safe_load builds no Python objects
-    except yaml.YAMLError as exc:
-        raise InputError(f"{source}: not valid YAML/JSON: {exc}", code=RULES_ERROR) from None
-    return _parse(raw, source)
+        return _parse(load_config_file(path, fail=fail), str(path))
+    raise TypeError(f"rules must be None, a path or a Rules object, got {type(rules).__name__}")

@@ -52,7 +52,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from netral_nlp.configfile import short_repr
 from netral_nlp.errors import InputError
+from netral_nlp.rows import MAX_JSON_DEPTH, MAX_TEXT_CHARS, TooDeep, loads_row
 from netral_nlp.scoring.rules import ACTIONS, ASN_STATUSES
 
 __all__ = [
@@ -121,6 +123,9 @@ E_NAIVE_TIME = "E313"  # timestamp without timezone: election timezone assumed
 E_NO_TEXT = "E314"  # post/comment without text, like/share/follow/join without a target
 E_UNKNOWN_ACCOUNT = "E315"  # account in activity but not in the accounts table
 E_PROBABILITY = "E316"  # a given p_campaign is not a number in [0, 1]
+E_TIME_RANGE = "E317"  # timestamp before EARLIEST_TIMESTAMP or in the future
+E_TOO_LONG = "E318"  # a text longer than MAX_TEXT_CHARS
+E_ABSURD = "E304"  # a JSONL line nested too deeply to parse safely
 E_STATUS = "E320"  # unknown asn_status value: taken as unknown
 E_DUPLICATE = "E321"  # account listed twice in the accounts table: first row kept
 
@@ -189,7 +194,9 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str]]:
         content = fh.read()
     if content.lstrip().startswith("["):  # a JSON array of objects
         try:
-            rows = json.loads(content)
+            rows = loads_row(content, max_depth=MAX_JSON_DEPTH + 1)  # the array adds a level
+        except TooDeep as exc:
+            raise InputError(f"{path}: {exc}", code=E_ABSURD) from None
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})", code=E_JSON) from None
         where = [f"{path} item {i + 1}" for i in range(len(rows))]
@@ -199,7 +206,9 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str]]:
             if not line.strip():
                 continue
             try:
-                rows.append(json.loads(line))
+                rows.append(loads_row(line))
+            except TooDeep as exc:
+                raise InputError(f"{path}:{lineno}: {exc}", code=E_ABSURD) from None
             except json.JSONDecodeError as exc:
                 raise InputError(f"{path}:{lineno}: invalid JSON ({exc.msg})", code=E_JSON) from None
             where.append(f"{path} line {lineno}")
@@ -271,6 +280,29 @@ def _label(source: pd.DataFrame | str | Path, name: str) -> str:
 
 _EPOCH = re.compile(r"^\d{9,13}(\.\d+)?$")
 _TWITTER = "%a %b %d %H:%M:%S %z %Y"
+#: Activity before this is not social-media activity of an election the rules cover (and
+#: "0001-01-01" or "1970-01-01" are what broken exports write for a missing time).
+EARLIEST_TIMESTAMP = pd.Timestamp("2000-01-01", tz="UTC")
+#: How far past the current time a timestamp may lie (clocks and timezones differ a little);
+#: anything later ("9999-12-31") is a placeholder, not a time.
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
+
+
+def out_of_range(ts: pd.Timestamp) -> str | None:
+    """Why a parsed timestamp cannot be an action's time, or None when it can.
+
+    >>> out_of_range(pd.Timestamp("1999-12-31", tz="UTC"))
+    'before 2000-01-01'
+    >>> out_of_range(pd.Timestamp("9999-12-31", tz="UTC"))
+    'in the future'
+    >>> out_of_range(pd.Timestamp("2019-04-17", tz="UTC")) is None
+    True
+    """
+    if ts < EARLIEST_TIMESTAMP:
+        return f"before {EARLIEST_TIMESTAMP.date()}"
+    if ts > pd.Timestamp.now(tz="UTC") + FUTURE_TOLERANCE:
+        return "in the future"
+    return None
 
 
 def parse_timestamp(value: Any, tz: datetime.tzinfo) -> tuple[pd.Timestamp | None, bool]:
@@ -282,6 +314,13 @@ def parse_timestamp(value: Any, tz: datetime.tzinfo) -> tuple[pd.Timestamp | Non
     >>> parse_timestamp("kemarin", tz)
     (None, False)
     """
+    try:
+        return _parse_timestamp(value, tz)
+    except (ValueError, OverflowError, TypeError):  # OutOfBoundsDatetime is a ValueError
+        return None, False
+
+
+def _parse_timestamp(value: Any, tz: datetime.tzinfo) -> tuple[pd.Timestamp | None, bool]:
     if _is_missing(value):
         return None, False
     ts: Any
@@ -354,7 +393,10 @@ def read_activity(
     label = _label(activity, "activity")
     df, where = read_table(activity, name="activity")
     _check_columns(df, ACTIVITY_COLUMNS, label)
-    tz = zoneinfo.ZoneInfo(timezone)
+    try:
+        tz = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise InputError(f"unknown timezone {short_repr(timezone)}; use an IANA name such as Asia/Jakarta", code="E120") from None
     issues: list[Issue] = []
     records: list[dict[str, Any]] = []
     naive_rows: list[int] = []
@@ -383,25 +425,44 @@ def read_activity(
         raw_action = _cell(row["action"]).lower()
         action = ACTION_ALIASES.get(raw_action, raw_action)
         if action not in ACTIONS:
-            add("action", E_ACTION, "error", f"unknown action {raw_action!r}; expected one of {list(ACTIONS)}")
+            add("action", E_ACTION, "error", f"unknown action {short_repr(raw_action)}; expected one of {list(ACTIONS)}")
         ts, assumed = parse_timestamp(row["timestamp"], tz)
-        if ts is None:
+        why = out_of_range(ts) if ts is not None else None
+        if why is not None:
+            add(
+                "timestamp",
+                E_TIME_RANGE,
+                "error",
+                f"timestamp {short_repr(_cell(row['timestamp']))} is {why}: not the time of an action; fix the export's times",
+            )
+            ts, assumed = None, False
+        elif ts is None:
             shown = _cell(row["timestamp"])
             add(
                 "timestamp",
                 E_TIMESTAMP,
                 "error",
-                f"cannot parse timestamp {shown!r}; use ISO 8601 such as 2019-03-01T10:15:00+07:00" if shown else "timestamp missing",
+                f"cannot parse timestamp {short_repr(shown)}; use ISO 8601 such as 2019-03-01T10:15:00+07:00"
+                if shown
+                else "timestamp missing",
             )
         elif assumed:
             naive_rows.append(i + 1)
         text = _cell(row["text"])
         target_account = _cell(row["target_account"])
         target_text = _cell(row["target_text"])
+        for field, value in (("text", text), ("target_text", target_text)):
+            if len(value) > MAX_TEXT_CHARS:
+                add(field, E_TOO_LONG, "error", f"{len(value)} characters long, more than the {MAX_TEXT_CHARS} a post can have")
         p_text, p_target = _probability(row["p_campaign"]), _probability(row["target_p_campaign"])
         for field, p in (("p_campaign", p_text), ("target_p_campaign", p_target)):
             if p is False:
-                add(field, E_PROBABILITY, "warning", f"{_cell(row[field])!r} is not a probability in [0, 1]; the model is used instead")
+                add(
+                    field,
+                    E_PROBABILITY,
+                    "warning",
+                    f"{short_repr(_cell(row[field]))} is not a probability in [0, 1]; the model is used instead",
+                )
         valid = all(iss.severity != "error" for iss in found)
         if valid:
             if action in ("post", "comment") and not text:
@@ -518,7 +579,7 @@ def read_accounts(accounts: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, li
                     "account_id",
                     E_DUPLICATE,
                     "warning",
-                    f"account {account!r} already listed at row {seen[account]}; this row ignored",
+                    f"account {short_repr(account)} already listed at row {seen[account]}; this row ignored",
                     account,
                 )
             )
@@ -534,7 +595,7 @@ def read_accounts(accounts: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, li
                     "asn_status",
                     E_STATUS,
                     "warning",
-                    f"unknown asn_status {_cell(cols['asn_status'][i])!r}, taken as 'unknown'; expected one of {list(ASN_STATUSES)}",
+                    f"unknown asn_status {short_repr(_cell(cols['asn_status'][i]))}, taken as 'unknown'; expected one of {list(ASN_STATUSES)}",
                     account,
                 )
             )

@@ -35,6 +35,7 @@ from typing import Any
 import emoji
 
 from netral_nlp.elections import ElectionConfig, load_election
+from netral_nlp.text.confusables import deobfuscate
 from netral_nlp.text.encoding import repair_encoding
 from netral_nlp.text.hashtags import split_hashtag
 from netral_nlp.text.lexicons import load_slang, load_stopwords, load_wordfreq, read_user_lexicon
@@ -301,7 +302,9 @@ class Normalizer:
         if not text:
             return "", False
         if not text.isascii() or "\\x" in text:
-            text = repair_encoding(text)
+            # Invisible characters and look-alike letters go after the repair (a soft hyphen is
+            # part of the mojibake of "í") and before anything looks for words.
+            text = deobfuscate(repair_encoding(text))
             if "\ufe0f" in text or "\ufe0e" in text:
                 text = _STRAY_VS.sub("", text)
         elif _ASCII_CONTROL.search(text):
@@ -376,13 +379,14 @@ class Normalizer:
 
     def hashtags_of(self, text: str) -> list[str]:
         """The hashtags of a raw text, as written (the signal that splitting removes)."""
-        return [item for m in _CHAIN.finditer(repair_encoding(text)) for item in _CHAIN_ITEM.findall(m.group(0)) if item[0] == "#"]
+        text = deobfuscate(repair_encoding(text))
+        return [item for m in _CHAIN.finditer(text) for item in _CHAIN_ITEM.findall(m.group(0)) if item[0] == "#"]
 
     def contestants(self, text: str) -> list[str]:
         """Ballot labels (``"01"``...) of the pairs a raw text mentions; needs an election."""
         if self._matcher is None:
             raise ValueError("contestants() needs a Normalizer built with election=...")
-        text = repair_encoding(text)
+        text = deobfuscate(repair_encoding(text))
         found = set(self._matcher.pairs_mentioned(text))
         accounts = self._matcher.config.campaign_accounts
         items = [item for m in _CHAIN.finditer(text) for item in _CHAIN_ITEM.findall(m.group(0))]

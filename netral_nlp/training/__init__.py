@@ -19,14 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from netral_nlp.configfile import check_fields, load_config_file
+from netral_nlp.errors import InputError
 from netral_nlp.models.base import TextClassifier
 from netral_nlp.text.normalize import Normalizer
 
 __all__ = ["TRAINERS", "TrainingArguments", "build_normalizer", "load_training_data", "train", "train_on"]
 
 logger = logging.getLogger("netral_nlp")
+#: Error code of training arguments that are not valid.
+E_ARGUMENTS = "E121"
 
 
 @dataclasses.dataclass
@@ -123,15 +126,18 @@ class TrainingArguments:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
-            raise ValueError(f"unknown training argument(s) {unknown}; known: {sorted(known)}")
-        return cls(**d)
+            raise InputError(f"unknown training argument(s) {unknown}; known: {sorted(known)}", code=E_ARGUMENTS)
+        try:
+            return cls(**check_fields(cls, d, source="training arguments", fail=lambda m: InputError(m, code=E_ARGUMENTS)))
+        except ValueError as exc:
+            raise exc if isinstance(exc, InputError) else InputError(str(exc), code=E_ARGUMENTS) from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainingArguments:
-        """Read arguments from a YAML or JSON file (parsed with a safe loader)."""
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        """Read arguments from a YAML or JSON file (parsed with a safe loader, see netral_nlp.configfile)."""
+        raw = load_config_file(path, fail=lambda m: InputError(m, code=E_ARGUMENTS))
         if not isinstance(raw, dict):
-            raise ValueError(f"{path}: expected a mapping of argument -> value")
+            raise InputError(f"{path}: expected a mapping of argument -> value", code=E_ARGUMENTS)
         return cls.from_dict(raw)
 
 
@@ -162,16 +168,20 @@ def load_training_data(data: str | Path, args: TrainingArguments) -> dict[str, t
     else:
         from sklearn.model_selection import train_test_split
 
-        from netral_nlp.data import read_labelled
+        from netral_nlp.data import check_trainable, read_labelled
 
         ls = read_labelled(data)
         logger.info(ls.summary())
+        check_trainable(ls.labels, source=str(data))  # E115: say what is missing, before splitting
         tr_x, dv_x, tr_y, dv_y = train_test_split(ls.texts, ls.labels, test_size=0.2, random_state=args.seed, stratify=ls.labels)
         out = {"train": (list(tr_x), list(tr_y)), "dev": (list(dv_x), list(dv_y))}
     if args.max_train_samples is not None and len(out["train"][0]) > args.max_train_samples:
         rng = np.random.default_rng(args.seed)
         idx = sorted(rng.choice(len(out["train"][0]), size=args.max_train_samples, replace=False))
         out["train"] = ([out["train"][0][i] for i in idx], [out["train"][1][i] for i in idx])
+    from netral_nlp.data import check_splits
+
+    check_splits(out, source=str(data))
     return out
 
 

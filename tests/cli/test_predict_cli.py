@@ -28,7 +28,7 @@ def posts_file(tmp_path, monkeypatch, model) -> Path:
     if not CORPUS.is_file():
         pytest.skip(f"corpus not found at {CORPUS}")
     monkeypatch.setattr("netral_nlp.batch.workers.load_model", lambda path=None, **kw: model)
-    posts = pd.read_csv(CORPUS, dtype=str, keep_default_na=False).head(50)
+    posts = pd.read_csv(CORPUS, dtype=str, keep_default_na=False).query("text != ''").head(50)
     lines = [json.dumps({"id": r["id"], "text": r["text"], "source": r["source"]}, ensure_ascii=False) for r in posts.to_dict("records")]
     lines += ['{"id": "bad-1", "text": ', '{"id": "bad-2", "text": ""}']
     path = tmp_path / "posts.jsonl"

@@ -245,7 +245,7 @@ def test_unreachable_hub_id_raises_a_clear_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(HubUnreachableError, match=r"hub is unreachable.*local folder") as err:
         load_model("netral-test/no-such-encoder")
-    assert "[E201]" in str(err.value)
+    assert "[E406]" in str(err.value)
     assert isinstance(err.value, OSError)
 
 

@@ -15,9 +15,16 @@ from netral_nlp.scoring import ACTIONS, ASN_STATUSES, load_rules
 SHIPPED = yaml.safe_load(resources.files("netral_nlp").joinpath("resources/rules/neutrality.yaml").read_text(encoding="utf-8"))
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes shared objects out in full: rules files may not hold anchors or aliases."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def _write(tmp_path, data, name="rules.yaml"):
     path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    path.write_text(yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True))
     return path
 
 
