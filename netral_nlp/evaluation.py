@@ -84,10 +84,26 @@ def evaluate_predictions(
         "campaign_precision": float(p[c]),
         "campaign_recall": float(r[c]),
         "campaign_threshold": model.campaign_threshold,
+        "operating_point": model.operating_point,
+        "at_precision_threshold": _at_threshold(proba, y, model) if model.precision_threshold is not None else None,
         "confusion_matrix": confusion_matrix(y, pred, labels=range(len(model.labels))).tolist(),
         "ece": ece,
         "reliability": bins,
         "campaign_pr_curve": curve,
+    }
+
+
+def _at_threshold(proba: np.ndarray, y: np.ndarray, model: TextClassifier) -> dict[str, float]:
+    """The headline figures at the precision-targeted operating point (``use_operating_point("precision")``)."""
+    pred = decide(proba, model.labels, model.precision_threshold)
+    p, r, f, _ = precision_recall_fscore_support(y, pred, labels=range(len(model.labels)), zero_division=0)
+    c = model.labels.index("campaign")
+    return {
+        "threshold": float(model.precision_threshold or 0.0),
+        "macro_f1": float(f.mean()),
+        "campaign_precision": float(p[c]),
+        "campaign_recall": float(r[c]),
+        "accuracy": float((pred == y).mean()),
     }
 
 
@@ -120,7 +136,15 @@ def _markdown(report: dict[str, Any]) -> str:
         f"# Evaluation on {report.get('data', 'data')}",
         "",
         f"{report['n']} posts. Accuracy {report['accuracy']:.3f}, macro-F1 **{report['macro_f1']:.3f}**, ECE {report['ece']:.3f}.",
-        f"Campaign threshold: {report['campaign_threshold']}; campaign precision {report['campaign_precision']:.3f}, recall {report['campaign_recall']:.3f}.",
+        f"Operating point: {report.get('operating_point', 'argmax')}; campaign precision {report['campaign_precision']:.3f}, recall {report['campaign_recall']:.3f}.",
+        *(
+            [
+                f"At the precision-targeted threshold ({t['threshold']:.2f}): macro-F1 {t['macro_f1']:.3f}, campaign precision "
+                f"{t['campaign_precision']:.3f}, recall {t['campaign_recall']:.3f}."
+            ]
+            if (t := report.get("at_precision_threshold"))
+            else []
+        ),
         "",
         "| class | precision | recall | F1 | support |",
         "|---|---|---|---|---|",
@@ -187,8 +211,9 @@ def _plots(report: dict[str, Any], out: Path) -> None:
     curve = report["campaign_pr_curve"]
     ax.plot([c["threshold"] for c in curve], [c["precision"] for c in curve], label="precision")
     ax.plot([c["threshold"] for c in curve], [c["recall"] for c in curve], label="recall")
-    if report["campaign_threshold"] is not None:
-        ax.axvline(report["campaign_threshold"], color="grey", ls=":", label="default threshold")
+    threshold = (report.get("at_precision_threshold") or {}).get("threshold", report["campaign_threshold"])
+    if threshold is not None:
+        ax.axvline(threshold, color="grey", ls=":", label="precision-targeted threshold")
     ax.set_xlabel("threshold on p(campaign)")
     ax.set_title("campaign: precision / recall")
     ax.legend()

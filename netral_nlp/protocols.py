@@ -167,7 +167,8 @@ def run_protocol(
             rep = evaluate_predictions(model, texts, gold, proba=proba)
             y = np.array([model.labels.index(g) for g in gold])
             rep["macro_f1_present"] = _present_macro_f1(y, proba.argmax(axis=1))
-            rep["macro_f1_present_at_threshold"] = _present_macro_f1(y, decide(proba, model.labels, model.campaign_threshold))
+            rep["precision_threshold"] = model.precision_threshold
+            rep["macro_f1_present_at_threshold"] = _present_macro_f1(y, decide(proba, model.labels, model.precision_threshold))
             rep["sizes"] = {"train": len(fold.train), "dev": len(fold.dev), "test": len(fold.test)}
             rep["seconds"] = round(time.time() - start, 1)
             rep["proba"] = np.round(proba, 5).tolist()
@@ -181,7 +182,7 @@ def run_protocol(
         p = np.array(rep["proba"])
         pooled_y.extend(y.tolist())
         pooled_p.append(p)
-        pooled_thr.extend(decide(p, labels, rep["campaign_threshold"]).tolist())
+        pooled_thr.extend(decide(p, labels, rep.get("precision_threshold")).tolist())
     if not reports:
         raise InputError(f"no fold of {protocol!r} matched {only}", code="E131")
     summary = _summary(reports, np.array(pooled_y), np.vstack(pooled_p), np.array(pooled_thr))
@@ -226,7 +227,7 @@ def protocol_markdown(result: dict[str, Any]) -> str:
         f"# Protocol {result['protocol']}: {result['description']}",
         "",
         f"Model: `{result['arguments'].get('model')}`. Mean macro-F1 over folds (classes present in each fold): "
-        f"**{s['mean_macro_f1_present']:.3f}** (argmax), {s['mean_macro_f1_present_at_threshold']:.3f} (campaign threshold).",
+        f"**{s['mean_macro_f1_present']:.3f}** (argmax), {s['mean_macro_f1_present_at_threshold']:.3f} (precision-targeted campaign threshold).",
         f"Pooled over all folds ({s['pooled']['n']} posts): macro-F1 {s['pooled']['macro_f1']:.3f}, campaign precision "
         f"{s['pooled']['campaign_precision']:.3f} / recall {s['pooled']['campaign_recall']:.3f}, ECE {s['pooled']['ece']:.3f}.",
         "",

@@ -37,8 +37,12 @@ class TextClassifier(abc.ABC):
         self.metadata: dict[str, Any] = {}
         #: Softmax temperature fitted on held-out data by :meth:`calibrate` (1.0 = uncalibrated).
         self.temperature = 1.0
-        #: ``predict`` says ``campaign`` when p(campaign) reaches this (None: plain argmax).
+        #: ``predict`` says ``campaign`` when p(campaign) reaches this (None: plain argmax, the
+        #: default operating point).
         self.campaign_threshold: float | None = None
+        #: The lowest threshold on p(campaign) whose campaign precision on the calibration data
+        #: reached the target (see :meth:`calibrate`); ``use_operating_point("precision")`` applies it.
+        self.precision_threshold: float | None = None
 
     # --- to implement ------------------------------------------------------------------------
     @abc.abstractmethod
@@ -97,20 +101,46 @@ class TextClassifier(abc.ABC):
             return self.labels[int(idx[0])]
         return [self.labels[i] for i in idx]
 
+    def use_operating_point(self, point: str) -> TextClassifier:
+        """``"argmax"`` (the default: the most probable calibrated class) or ``"precision"``: call
+        a post ``campaign`` as soon as p(campaign) reaches :attr:`precision_threshold`, the
+        threshold that reached the target campaign precision on held-out data (fewer campaign
+        calls, fewer of them wrong). Returns the model.
+
+        >>> model.use_operating_point("precision").predict("Ayo coblos 02!")   # doctest: +SKIP
+        'campaign'
+        """
+        if point == "argmax":
+            self.campaign_threshold = None
+        elif point == "precision":
+            if self.precision_threshold is None:
+                raise ValueError("this model has no precision threshold: calibrate it with campaign_precision=...")
+            self.campaign_threshold = self.precision_threshold
+        else:
+            raise ValueError(f"operating point must be 'argmax' or 'precision', got {point!r}")
+        return self
+
+    @property
+    def operating_point(self) -> str:
+        """``"argmax"`` or ``"precision"`` (see :meth:`use_operating_point`)."""
+        return "argmax" if self.campaign_threshold is None else "precision"
+
     def calibrate(self, texts: Sequence[str], labels: Sequence[str], *, campaign_precision: float | None = 0.9) -> dict[str, float]:
         """Fit the temperature on held-out data (minimum log-loss; argmax unchanged) and, if
-        asked, the lowest campaign threshold whose precision on that data reaches the target."""
+        asked, the lowest campaign threshold whose precision on that data reaches the target
+        (:attr:`precision_threshold`; ``predict`` stays the argmax until
+        ``use_operating_point("precision")``)."""
         logits = self._logits(self.normalize(list(texts)))
         y = np.array([self.labels.index(lab) for lab in labels])
         grid = np.exp(np.linspace(np.log(0.2), np.log(5.0), 161))
         losses = [-np.log(softmax(logits / t)[np.arange(len(y)), y] + 1e-12).mean() for t in grid]
         self.temperature = float(grid[int(np.argmin(losses))])
         out: dict[str, float] = {"temperature": self.temperature}
-        self.campaign_threshold = None
+        self.campaign_threshold = self.precision_threshold = None
         if campaign_precision is not None:
             proba = softmax(logits / self.temperature)
-            self.campaign_threshold = threshold_for_precision(proba, y, self.labels.index("campaign"), campaign_precision)
-            out["campaign_threshold"] = self.campaign_threshold
+            self.precision_threshold = threshold_for_precision(proba, y, self.labels.index("campaign"), campaign_precision)
+            out["precision_threshold"] = self.precision_threshold
         return out
 
     def campaign_probability(self, texts: Sequence[str]) -> np.ndarray:
@@ -129,6 +159,7 @@ class TextClassifier(abc.ABC):
             "batch_size": self.batch_size,
             "temperature": self.temperature,
             "campaign_threshold": self.campaign_threshold,
+            "precision_threshold": self.precision_threshold,
         }
 
     def _read_meta(self, meta: dict[str, Any]) -> None:
@@ -140,7 +171,17 @@ class TextClassifier(abc.ABC):
             warnings.warn(f"this model was saved by netral_nlp {saved}, newer than the installed {__version__}", stacklevel=3)
         self.temperature = check_temperature(meta.get("temperature", 1.0), META_FILE)
         self.campaign_threshold = meta.get("campaign_threshold")
-        skip = {"kind", "labels", "normalizer", "batch_size", "temperature", "campaign_threshold", "netral_nlp_version"}
+        self.precision_threshold = meta.get("precision_threshold", self.campaign_threshold)
+        skip = {
+            "kind",
+            "labels",
+            "normalizer",
+            "batch_size",
+            "temperature",
+            "campaign_threshold",
+            "precision_threshold",
+            "netral_nlp_version",
+        }
         self.metadata = {k: v for k, v in meta.items() if k not in skip}
 
     @staticmethod

@@ -166,6 +166,7 @@ class ModelConfig(pydantic.BaseModel):
     normalizer: NormalizerSettings
     temperature: Annotated[float, pydantic.Field(gt=0.0)] = 1.0
     campaign_threshold: Annotated[float, pydantic.Field(ge=0.0, le=1.0)] | None = None
+    precision_threshold: Annotated[float, pydantic.Field(ge=0.0, le=1.0)] | None = None
     batch_size: Annotated[int, pydantic.Field(ge=1, le=1 << 16)] | None = None
     netral_nlp_version: Annotated[str, pydantic.Field(max_length=40)] | None = None
     # the linear model

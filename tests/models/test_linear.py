@@ -51,13 +51,19 @@ def test_calibration_keeps_ranking_and_threshold_raises_precision(small_model: L
     texts, labels = dv["text"].tolist(), dv["label"].tolist()
     t = small_model.temperature
     assert 0.2 <= t <= 5.0
-    thr = small_model.campaign_threshold
-    assert thr is not None
-    small_model.campaign_threshold = None
+    # predict is the argmax until the precision operating point is asked for
+    assert small_model.precision_threshold is not None and small_model.operating_point == "argmax"
     plain = evaluate_predictions(small_model, texts, labels)
-    small_model.campaign_threshold = thr
-    strict = evaluate_predictions(small_model, texts, labels)
+    small_model.use_operating_point("precision")
+    try:
+        assert small_model.campaign_threshold == small_model.precision_threshold
+        strict = evaluate_predictions(small_model, texts, labels)
+    finally:
+        small_model.use_operating_point("argmax")
     assert strict["campaign_precision"] >= min(0.85, plain["campaign_precision"]) - 1e-9
+    assert plain["at_precision_threshold"]["campaign_precision"] == pytest.approx(strict["campaign_precision"])
+    with pytest.raises(ValueError, match="operating point"):
+        small_model.use_operating_point("recall")
 
 
 def test_save_load_identical_and_no_pickle(small_model: LinearClassifier, tmp_path) -> None:
