@@ -231,6 +231,39 @@ def test_frozen_layers_stay_fixed_and_the_top_learns(tiny_encoder: Path) -> None
     assert f1_score(dev["label"], pred, average="macro", labels=list(LABELS)) == pytest.approx(measured, abs=1e-6)
 
 
+def test_int8_onnx_graph_agrees_with_fp32_and_stays_in_its_folder(
+    trained: tuple[TransformerClassifier, dict[str, Any], Path], test_posts: Any, tmp_path: Path
+) -> None:
+    pytest.importorskip("onnxruntime")
+    from netral_nlp.errors import ModelError
+    from netral_nlp.models.onnx_runtime import OnnxEncoder, export_int8
+
+    model, _, _ = trained
+    folder = tmp_path / "m"
+    model.save_pretrained(folder, half=True)
+    export_int8(model, folder)
+    assert all(p.stat().st_size < 45 * 1024 * 1024 for p in folder.rglob("*") if p.is_file())
+    loaded = load_model(folder)
+    assert isinstance(loaded, TransformerClassifier)
+    texts = test_posts["text"].tolist()
+    loaded.precision = "fp32"
+    fp32 = loaded.predict_proba(texts)
+    loaded.precision = "int8"
+    int8 = loaded.predict_proba(texts)
+    assert isinstance(loaded._inference_model()[0], OnnxEncoder)
+    assert (int8.argmax(1) == fp32.argmax(1)).mean() >= 0.95
+    assert not np.array_equal(int8, fp32)  # it really ran the quantised graph
+    # a graph whose weights point outside its folder is refused before ONNX Runtime reads them
+    import onnx
+
+    graph = onnx.load(str(folder / "onnx" / "model.onnx"), load_external_data=False)
+    entry = next(e for init in graph.graph.initializer for e in init.external_data if e.key == "location")
+    entry.value = "../model.safetensors.index.json"
+    onnx.save_model(graph, str(folder / "onnx" / "model.onnx"))
+    with pytest.raises(ModelError, match="outside the model folder"):
+        OnnxEncoder(folder)
+
+
 def test_fine_tune_rejects_unknown_labels(tiny_encoder: Path) -> None:
     args = TrainingArguments(model=str(tiny_encoder), epochs=1, batch_size=4, max_length=16)
     with pytest.raises(ValueError, match="unknown labels"):
