@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "E106": "normalize: a row too large or nested too deeply to parse safely",
     "E107": "normalize: the input cannot be read past some line (a damaged or truncated .gz)",
     "E108": "normalize: a CSV record the csv module cannot read, or with more fields than the header",
+    "E109": "normalize: bytes that do not decode in the file's encoding (UTF-8 unless --encoding names another)",
     # labelled sets (train, evaluate)
     "E110": "labelled set: bytes that are not UTF-8",
     "E111": "labelled set: a JSONL line that is not valid JSON or not an object",
@@ -47,6 +48,7 @@ CODES: dict[str, str] = {
     "E116": "labelled set: the file cannot be read (a damaged .gz, an unreadable table)",
     "E117": "labelled set: a row too large or nested too deeply to parse safely",
     "E118": "labelled set: the file does not exist",
+    "E119": "a --data spec that names no split of the corpus (corpus:train, corpus:dev, corpus:test)",
     # config files
     "E120": "election config: not a safe, valid config (YAML, field, date, timezone)",
     "E121": "training arguments: not a safe, valid config (YAML, name, type, range)",
@@ -78,11 +80,14 @@ CODES: dict[str, str] = {
     "E220": "no space left on the device (disk or quota full) while writing an output",
     "E221": "an output cannot be written (its folder is missing, not writable, or not a folder)",
     "E222": "predict: the worker processes could not start or load the model",
+    "E223": "an unknown or unsupported text encoding was named (--encoding)",
+    "E224": "normalize, train: the output exists, or the output folder is not empty (pass --force)",
     # scoring
     "E301": "scoring: file missing, unreadable or of an unknown format",
     "E302": "scoring: required column missing",
     "E303": "scoring: a JSONL line that is not valid JSON or not an object",
     "E304": "scoring: a JSONL line or JSON file nested too deeply to parse safely",
+    "E305": "scoring: a row that cannot be read (bytes that do not decode, a line too long, a malformed CSV record)",
     "E310": "scoring row: empty account_id",
     "E311": "scoring row: unknown action",
     "E312": "scoring row: missing or unparseable timestamp",

@@ -62,7 +62,7 @@ def main() -> None:
     a full disk met anywhere else is still one coded line (``E220``), not a traceback.
     """
     from netral_nlp.errors import NetralError
-    from netral_nlp.files import NO_SPACE_ERRNOS, output_error
+    from netral_nlp.tables.files import NO_SPACE_ERRNOS, output_error
 
     try:
         app()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from netral_nlp.cli._util import register_command
+
 EVALUATE_HELP = """Evaluate a model and write a report: per-class precision/recall/F1, macro-F1,
 confusion matrix, calibration (ECE, reliability diagram) and campaign precision/recall over
 thresholds, with PNG plots.
@@ -28,7 +30,7 @@ Examples:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("evaluate", help=EVALUATE_HELP)(evaluate_command)
+    register_command(app, "evaluate", EVALUATE_HELP, evaluate_command)
 
 
 def evaluate_command(
@@ -44,8 +46,8 @@ def evaluate_command(
 ) -> None:
     from netral_nlp.errors import OutputError
     from netral_nlp.evaluation import REPORT_FILES, evaluate, write_report
-    from netral_nlp.files import refuse_overlap, writing
     from netral_nlp.models import load_model
+    from netral_nlp.tables.files import refuse_overlap, writing
 
     if fmt not in ("markdown", "json"):
         raise typer.BadParameter("use markdown or json", param_hint="--format")

@@ -8,10 +8,12 @@ from typing import Annotated
 
 import typer
 
+from netral_nlp.cli._util import register_command
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``predict`` command to the ``netral-nlp`` app."""
-    app.command("predict", help=PREDICT_HELP)(predict_command)
+    register_command(app, "predict", PREDICT_HELP, predict_command)
 
 
 PREDICT_HELP = (
@@ -46,8 +48,9 @@ def predict_command(
     workers: Annotated[int, typer.Option("--workers", help="Processes that normalise and classify; 0 = one per core.", min=0)] = 1,
     fmt: Annotated[str | None, typer.Option("--format", help="Output format when the name does not tell: jsonl, csv or parquet.")] = None,
     input_format: Annotated[
-        str | None, typer.Option("--input-format", help="Input format when the names do not tell: jsonl, csv or parquet.")
+        str | None, typer.Option("--input-format", help="Input format when the names do not tell: jsonl, csv, tsv or parquet.")
     ] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="Encoding of text inputs (utf-8, cp1252, latin-1...).")] = "utf-8",
     errors: Annotated[Path | None, typer.Option("--errors", help="Errors file (JSONL); default: <output stem>.errors.jsonl.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output (and drop an interrupted run's checkpoint).")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Finish a run that was stopped, from its checkpoint.")] = False,
@@ -64,7 +67,6 @@ def predict_command(
     Example: ``netral-nlp predict posts.jsonl -o predictions.jsonl --election pemilu-2024``
     """
     from netral_nlp.batch import predict_file
-    from netral_nlp.errors import NetralError
 
     if force and resume:
         raise typer.BadParameter("--force starts over and --resume goes on: pass one of them", param_hint="--resume")
@@ -81,6 +83,7 @@ def predict_command(
             workers=workers,
             format=fmt,
             input_format=input_format,
+            encoding=encoding,
             errors_file=errors,
             force=force,
             resume=resume,
@@ -88,9 +91,6 @@ def predict_command(
             checkpoint_rows=checkpoint_rows,
             show_progress=False if quiet else None,
         )
-    except NetralError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         typer.echo(f"interrupted: the results committed so far are kept; run the same command with --resume to finish {output}", err=True)
         raise typer.Exit(130) from None

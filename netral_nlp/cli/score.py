@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from netral_nlp.cli._util import register_command
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``score`` command to the ``netral-nlp`` app."""
-    app.command("score", help=SCORE_HELP)(score_command)
+    register_command(app, "score", SCORE_HELP, score_command)
 
 
 SCORE_HELP = (
@@ -34,6 +36,7 @@ def score_command(
     rules: Annotated[Path | None, typer.Option("--rules", help="Rules file (YAML); default: the shipped neutrality rules.")] = None,
     model: Annotated[str | None, typer.Option("--model", help="Saved model folder; default: the shipped model.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="Format of the tables: jsonl or parquet.")] = "jsonl",
+    encoding: Annotated[str, typer.Option("--encoding", help="Encoding of text inputs (utf-8, cp1252, latin-1...).")] = "utf-8",
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row instead of reporting it and going on.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs in OUTPUT_DIR.")] = False,
 ) -> None:
@@ -42,27 +45,25 @@ def score_command(
     Example: ``netral-nlp score --activity activity.csv --accounts accounts.csv -o out/``
     """
     from netral_nlp.elections import load_election
-    from netral_nlp.errors import NetralError, OutputError
-    from netral_nlp.files import refuse_overlap, writing
+    from netral_nlp.errors import OutputError
     from netral_nlp.scoring import score
     from netral_nlp.scoring.api import output_files
+    from netral_nlp.tables.files import refuse_overlap, writing
 
     if fmt not in ("jsonl", "parquet"):
         raise typer.BadParameter(f"{fmt!r}: use jsonl or parquet", param_hint="--format")
-    try:
-        if output.exists() and not output.is_dir():
-            raise OutputError(f"{output}: exists and is not a folder", code="E221")
-        inputs: list[str | Path] = [activity, accounts, *([rules] if rules is not None else [])]
-        if Path(election).is_file():
-            inputs.append(election)
-        refuse_overlap(inputs, output_files(output, "parquet" if fmt == "parquet" else "jsonl"))
-        config = load_election(election)
-        result = score(activity, accounts, model=model, election=config, rules=rules, errors="raise" if strict else "ignore")
-        with writing(output):
-            result.save(output, format="parquet" if fmt == "parquet" else "jsonl", force=force)
-    except (NetralError, ImportError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output}: exists and is not a folder", code="E221")
+    inputs: list[str | Path] = [activity, accounts, *([rules] if rules is not None else [])]
+    if Path(election).is_file():
+        inputs.append(election)
+    refuse_overlap(inputs, output_files(output, "parquet" if fmt == "parquet" else "jsonl"))
+    config = load_election(election)
+    result = score(
+        activity, accounts, model=model, election=config, rules=rules, errors="raise" if strict else "ignore", encoding=encoding
+    )
+    with writing(output):
+        result.save(output, format="parquet" if fmt == "parquet" else "jsonl", force=force)
     c = result.counts
     typer.echo(
         f"scored {c['scored_rows']} of {c['activity_rows']} actions of {c['accounts']} accounts: "

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from netral_nlp.cli._util import register_command
+
 #: Files a training run writes into --out (a linear model, or a fine-tuned encoder).
 TRAIN_OUTPUTS = (
     "netral_config.json",
@@ -33,7 +35,7 @@ Example: netral-nlp train --data corpus --model linear --out models/my-linear
 
 
 def register(app: typer.Typer) -> None:
-    app.command("train", help=TRAIN_HELP)(train_command)
+    register_command(app, "train", TRAIN_HELP, train_command)
 
 
 def train_command(
@@ -49,7 +51,7 @@ def train_command(
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it holds a model."),
 ) -> None:
     from netral_nlp.errors import OutputError
-    from netral_nlp.files import refuse_overlap, same_or_inside, writing
+    from netral_nlp.tables.files import refuse_overlap, same_or_inside, writing
     from netral_nlp.training import TrainingArguments, train
 
     if out.exists() and not out.is_dir():

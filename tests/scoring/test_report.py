@@ -114,7 +114,7 @@ def test_save_writes_tables_and_reports_and_refuses_to_overwrite(result, tmp_pat
     ]
     evidence = [json.loads(line) for line in (tmp_path / "out" / "evidence.jsonl").read_text().splitlines()]
     assert len(evidence) == 7
-    assert not list((tmp_path / "out").glob("*.part"))
+    assert not list((tmp_path / "out").glob("*.partial"))
     with pytest.raises(InputError, match=r"\[E340\].*force"):
         result.save(tmp_path / "out")
     result.save(tmp_path / "out", force=True)
