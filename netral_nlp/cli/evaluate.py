@@ -34,15 +34,23 @@ def register(app: typer.Typer) -> None:
 
 
 def evaluate_command(
-    model: str = typer.Argument("default", help="Model folder or shipped name; with --protocol, the recipe to train."),
-    data: str = typer.Option("corpus:test", "--data", help="`corpus:test`, `corpus:dev` or a labelled file."),
-    out: Path | None = typer.Option(None, "--out", help="Folder for report.json, report.md and plots."),
-    fmt: str = typer.Option("markdown", "--format", help="`markdown` (report.md + plots) or `json` (print JSON to stdout)."),
-    text_key: str = typer.Option("text", "--text-key", help="Column of the post text in a labelled file."),
-    label_key: str = typer.Option("label", "--label-key", help="Column of the label in a labelled file."),
-    protocol: str | None = typer.Option(None, "--protocol", help="Transfer protocol: split, loso-2024 or older-newer."),
-    config: Path | None = typer.Option(None, "--config", help="With --protocol: TrainingArguments as YAML/JSON."),
-    fold: list[str] | None = typer.Option(None, "--fold", help="With --protocol: run only this fold (repeatable)."),
+    model: str = typer.Argument(
+        "default", metavar="MODEL", help="A shipped model name or a model folder; with --protocol, the recipe to train."
+    ),
+    data: str = typer.Option(
+        "corpus:test", "--data", metavar="corpus:SPLIT|FILE", help="`corpus:test`, `corpus:dev`, `corpus:train` or a labelled file."
+    ),
+    out: Path | None = typer.Option(None, "--out", metavar="FOLDER", help="Folder for report.json, report.md and plots."),
+    fmt: str = typer.Option(
+        "markdown", "--format", metavar="FORMAT", help="`markdown` (report.md + plots) or `json` (print JSON to stdout)."
+    ),
+    text_key: str = typer.Option("text", "--text-key", metavar="FIELD", help="Column of the post text in a labelled file."),
+    label_key: str = typer.Option("label", "--label-key", metavar="FIELD", help="Column of the label in a labelled file."),
+    encoding: str = typer.Option("utf-8", "--encoding", metavar="ENCODING", help="Encoding of a labelled text file (utf-8, cp1252...)."),
+    protocol: str | None = typer.Option(None, "--protocol", metavar="NAME", help="Transfer protocol: split, loso-2024 or older-newer."),
+    config: Path | None = typer.Option(None, "--config", metavar="FILE", help="With --protocol: TrainingArguments as YAML/JSON."),
+    fold: list[str] | None = typer.Option(None, "--fold", metavar="NAME", help="With --protocol: run only this fold (repeatable)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a report already in --out."),
 ) -> None:
     from netral_nlp.errors import OutputError
     from netral_nlp.evaluation import REPORT_FILES, evaluate, write_report
@@ -58,8 +66,10 @@ def evaluate_command(
         return
     if out is not None and not data.startswith("corpus"):
         refuse_overlap([data], {f"report file {name}": out / name for name in REPORT_FILES})
+    if out is not None and not force and (out / REPORT_FILES[0]).exists():
+        raise OutputError(f"{out} holds a report ({REPORT_FILES[0]}); pass --force to overwrite it", code="E224")
     clf = load_model(model)
-    report = evaluate(clf, data, text_key=text_key, label_key=label_key)
+    report = evaluate(clf, data, text_key=text_key, label_key=label_key, encoding=encoding)
     if out is not None:
         with writing(out):
             write_report(report, out, fmt=fmt)

@@ -25,18 +25,24 @@ Example: echo "Ayo coblos 02!!! #2019GantiPresiden" | netral-nlp normalize -
 
 
 def normalize_command(
-    input: str = typer.Argument(..., help="Input file (.txt, .jsonl, .csv, .tsv, .parquet, optionally .gz) or - for stdin."),
-    output: str = typer.Option("-", "--output", "-o", help="Output file, or - for stdout."),
-    preset: str = typer.Option("transformer", "--preset", help="transformer (light, for encoders) or linear (slang, stopwords)."),
-    election: str | None = typer.Option(
-        None, "--election", help="Mask contestants of this election: pilpres-2019, pemilu-2024 or a config file."
+    input: str = typer.Argument(
+        ..., metavar="INPUT", help="Input file (.txt, .jsonl, .csv, .tsv, .parquet, optionally .gz) or - for stdin."
     ),
-    text_key: str = typer.Option("text", "--text-key", help="Field that holds the text in JSONL/CSV input."),
+    output: str = typer.Option(
+        "-", "--output", "-o", metavar="FILE", help="Output file (its suffix says the format; else the input's), or - for stdout."
+    ),
+    preset: str = typer.Option(
+        "transformer", "--preset", metavar="PRESET", help="transformer (light, for encoders) or linear (slang, stopwords)."
+    ),
+    election: str | None = typer.Option(
+        None, "--election", metavar="NAME|FILE", help="Mask contestants of this election: pilpres-2019, pemilu-2024 or a config file."
+    ),
+    text_key: str = typer.Option("text", "--text-key", metavar="FIELD", help="Field or column that holds the text in a table."),
     stem: bool | None = typer.Option(None, "--stem/--no-stem", help="Sastrawi stemming (protects names). Default: the preset's."),
     fmt: str | None = typer.Option(
-        None, "--format", help="Input format when it cannot be told from the name: txt, jsonl, csv, tsv or parquet."
+        None, "--format", metavar="FORMAT", help="Input format when it cannot be told from the name: txt, jsonl, csv, tsv or parquet."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", help="Encoding of a text input (utf-8, cp1252, latin-1...)."),
+    encoding: str = typer.Option("utf-8", "--encoding", metavar="ENCODING", help="Encoding of a text input (utf-8, cp1252, latin-1...)."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUTPUT if it exists."),
 ) -> None:
     from netral_nlp.errors import OutputError

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 SCORE_HELP = (
     "Rank accounts whose activity likely breaks the ASN neutrality rules, with the evidence.\n\n"
     "--activity has one row per action (account_id, action, timestamp, text, target_account, target_text, ...) and "
-    "--accounts one row per account (account_id, asn_status: pns, pppk, non_asn or unknown, ...), as CSV, JSONL or Parquet. "
+    "--accounts one row per account (account_id, asn_status: pns, pppk, non_asn or unknown, ...), as CSV, TSV, JSONL or Parquet (see docs/files.md). "
     "The output directory receives the accounts, evidence and issues tables, summary.json, report.md (one section per "
     "flagged account with its evidence) and report.html. Bad rows are reported in the issues and the report, never "
     "dropped; --strict stops at the first one. See docs/scoring.md for the schemas, the rules file and the score.\n\n"
@@ -27,18 +27,34 @@ SCORE_HELP = (
 
 
 def score_command(
-    activity: Annotated[Path, typer.Option("--activity", help="Activity file (.csv, .jsonl, .parquet): one row per action.")],
-    accounts: Annotated[Path, typer.Option("--accounts", help="Accounts file (.csv, .jsonl, .parquet): account_id, asn_status, ...")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory (created if missing).")],
+    activity: Annotated[
+        Path, typer.Option("--activity", metavar="FILE", help="Activity file (.csv, .tsv, .jsonl, .parquet): one row per action.")
+    ],
+    accounts: Annotated[
+        Path, typer.Option("--accounts", metavar="FILE", help="Accounts file (.csv, .tsv, .jsonl, .parquet): account_id, asn_status, ...")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FOLDER", help="Output folder (created if missing).")],
     election: Annotated[
-        str, typer.Option("--election", help="Shipped election (pemilu-2024, pilpres-2019) or the path of a config file.")
+        str,
+        typer.Option("--election", metavar="NAME|FILE", help="Shipped election (pemilu-2024, pilpres-2019) or the path of a config file."),
     ] = "pemilu-2024",
-    rules: Annotated[Path | None, typer.Option("--rules", help="Rules file (YAML); default: the shipped neutrality rules.")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="Saved model folder; default: the shipped model.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="Format of the tables: jsonl or parquet.")] = "jsonl",
-    encoding: Annotated[str, typer.Option("--encoding", help="Encoding of text inputs (utf-8, cp1252, latin-1...).")] = "utf-8",
+    rules: Annotated[
+        Path | None, typer.Option("--rules", metavar="FILE", help="Rules file (YAML); default: the shipped neutrality rules.")
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="NAME|FOLDER",
+            help="A shipped model (default, linear, ...) or a saved model folder; default: the shipped default.",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="Format of the tables: jsonl or parquet.")] = "jsonl",
+    encoding: Annotated[
+        str, typer.Option("--encoding", metavar="ENCODING", help="Encoding of text inputs (utf-8, cp1252, latin-1...).")
+    ] = "utf-8",
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row instead of reporting it and going on.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs in OUTPUT_DIR.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs in the output folder.")] = False,
 ) -> None:
     """Thin wrapper over :func:`netral_nlp.scoring.score` and :meth:`Assessments.save`.
 
@@ -59,9 +75,7 @@ def score_command(
         inputs.append(election)
     refuse_overlap(inputs, output_files(output, "parquet" if fmt == "parquet" else "jsonl"))
     config = load_election(election)
-    result = score(
-        activity, accounts, model=model, election=config, rules=rules, errors="raise" if strict else "ignore", encoding=encoding
-    )
+    result = score(activity, accounts, model=model, election=config, rules=rules, errors="raise" if strict else "ignore", encoding=encoding)
     with writing(output):
         result.save(output, format="parquet" if fmt == "parquet" else "jsonl", force=force)
     c = result.counts
