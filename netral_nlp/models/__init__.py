@@ -11,6 +11,7 @@ import importlib
 import re
 from pathlib import Path
 
+from netral_nlp.elections import load_election
 from netral_nlp.labels import LABELS
 from netral_nlp.models.base import TextClassifier
 from netral_nlp.models.validation import ModelError, ModelFolderMissingError, check_model_folder, loading, user_election
@@ -99,8 +100,11 @@ def load_model(name_or_path: str | Path | None = None, *, election: str | Path |
     for millions of posts, ``"linear"``: the TF-IDF baseline). A folder gives a saved model of any
     kind (its ``netral_config.json`` says which; a plain Hugging Face folder is a transformer); a
     Hugging Face hub id gives a sequence-classification model from the hub (needs the hub).
-    ``election`` adds contestant masking for that election (role tokens are the same for every
-    election, so a model applies to any election's masking).
+    ``election`` re-targets the contestant masking of a model trained with masking to that
+    election (role tokens are the same for every election, so such a model applies to any
+    election's masking). A model trained without masking keeps classifying the raw names: for it
+    the election only says whose mentions batch prediction and scoring report (it is checked
+    here all the same).
 
     >>> model = load_model()                                    # doctest: +SKIP
     >>> model.predict("Ayo coblos 02! #2019GantiPresiden")      # doctest: +SKIP
@@ -113,6 +117,10 @@ def load_model(name_or_path: str | Path | None = None, *, election: str | Path |
         else:
             # everything loading will use is checked first (netral_nlp.models.validation)
             model = model_class(check_model_folder(target)).from_pretrained(target)
+    model.name = "default" if name_or_path is None else str(name_or_path)
     if election is not None:
-        model.set_election(election)
+        if model.election is not None:
+            model.set_election(election)
+        else:
+            load_election(election)  # a typo is still an error (E120), even where it changes nothing
     return model

@@ -209,8 +209,13 @@ def _jsonable_meta(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe_model(model: Any) -> str:
-    name = getattr(model, "name", None) or getattr(getattr(model, "metadata", None) or {}, "get", lambda _k, _d=None: None)("name")
-    return f"{type(model).__name__}" + (f" ({name})" if name else "")
+    """The model as the report names it, from its public description when it has one."""
+    describe = getattr(model, "describe", None)
+    if not callable(describe):
+        return type(model).__name__
+    d = describe()
+    masking = f"masks {d['election']}" if d.get("election") else "no contestant masking"
+    return f"{d['kind']} model {d['name'] or type(model).__name__} ({masking}; saved by netral_nlp {d['version']})"
 
 
 def score(
