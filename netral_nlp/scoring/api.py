@@ -257,7 +257,7 @@ def score(
         raise ValueError(f"errors must be 'warn', 'raise' or 'ignore', got {errors!r}")
     cfg = load_election(election)
     rule_set = load_rules(rules)
-    act, issues = read_activity(activity, timezone=cfg.timezone, encoding=encoding)
+    act, issues = read_activity(activity, timezone=cfg.timezone, encoding=encoding, rules=rule_set)
     acc, acc_issues = read_accounts(accounts, encoding=encoding)
     issues += acc_issues
     if errors == "raise":

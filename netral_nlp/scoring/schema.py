@@ -12,8 +12,8 @@ Activity, one row per action:
 column         required meaning
 ============== ======== =====================================================================
 account_id     yes      the acting account (as in the accounts table)
-action         yes      post, comment, share, like, follow or join (aliases: reply, retweet,
-                        repost, quote, favorite, reaction, subscribe, member)
+action         yes      an action of the rules file (shipped: post, comment, share, quote,
+                        like, follow, join) or one of its aliases (reply, retweet, favorite...)
 timestamp      yes      ISO 8601 (``2019-03-01T10:15:00+07:00``), Unix epoch seconds, or the
                         Twitter form ``Wed Oct 10 20:19:24 +0000 2018``; a timestamp without a
                         timezone is taken in the election's timezone (WIB, Asia/Jakarta, for
@@ -52,14 +52,13 @@ import pandas as pd
 
 from netral_nlp.configfile import short_repr
 from netral_nlp.errors import InputError
-from netral_nlp.scoring.rules import ACTIONS, ASN_STATUSES
+from netral_nlp.scoring.rules import ASN_STATUSES, Rules, load_rules
 from netral_nlp.tables.formats import DEFAULT_ENCODING
 from netral_nlp.tables.frame import read_frame
 from netral_nlp.tables.rows import MAX_TEXT_CHARS, is_missing
 
 __all__ = [
     "ACCOUNT_COLUMNS",
-    "ACTION_ALIASES",
     "ACTIVITY_COLUMNS",
     "Issue",
     "read_accounts",
@@ -88,18 +87,6 @@ ACCOUNT_COLUMNS: dict[str, bool] = {
     "agency": False,
     "region": False,
     "position": False,
-}
-#: Words that scraped data uses for the six actions.
-ACTION_ALIASES: dict[str, str] = {
-    "reply": "comment",
-    "retweet": "share",
-    "repost": "share",
-    "quote": "share",
-    "favorite": "like",
-    "favourite": "like",
-    "reaction": "like",
-    "subscribe": "follow",
-    "member": "join",
 }
 #: Spellings of the ASN statuses found in registers (after lower-casing; spaces/hyphens -> ``_``).
 STATUS_ALIASES: dict[str, str] = {
@@ -325,6 +312,7 @@ def read_activity(
     *,
     timezone: str = "Asia/Jakarta",
     encoding: str = DEFAULT_ENCODING,
+    rules: Rules | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Read and validate the activity table.
 
@@ -332,12 +320,14 @@ def read_activity(
     (missing optional ones empty) plus ``source_row`` (1-based), ``location``, ``valid`` (False
     when the row cannot be scored), ``timestamp_tz_assumed`` and ``issue`` (the row's problems).
     The issues list names each problem. A missing required column raises
-    :class:`~netral_nlp.errors.InputError` (``E302``).
+    :class:`~netral_nlp.errors.InputError` (``E302``). The actions, their aliases and what a row
+    of each needs come from ``rules`` (None: the shipped rules).
 
     >>> act, _ = read_activity(pd.DataFrame({"account_id": ["a"], "action": ["retweet"], "timestamp": ["2019-03-01T10:00:00+07:00"]}))
     >>> act.loc[0, "action"], bool(act.loc[0, "valid"])
     ('share', True)
     """
+    rules = load_rules(rules)
     label = _label(activity, "activity")
     df, where = read_table(activity, name="activity", encoding=encoding)
     _check_columns(df, ACTIVITY_COLUMNS, label)
@@ -371,9 +361,9 @@ def read_activity(
         if account is None:
             add("account_id", E_ACCOUNT_ID, "error", "empty account_id: the action cannot be attributed to an account")
         raw_action = _cell(row["action"]).lower()
-        action = ACTION_ALIASES.get(raw_action, raw_action)
-        if action not in ACTIONS:
-            add("action", E_ACTION, "error", f"unknown action {short_repr(raw_action)}; expected one of {list(ACTIONS)}")
+        action = rules.action_of(raw_action)
+        if action is None:
+            add("action", E_ACTION, "error", f"unknown action {short_repr(raw_action)}; expected one of {list(rules.actions)} or an alias")
         ts, assumed = parse_timestamp(row["timestamp"], tz)
         why = out_of_range(ts) if ts is not None else None
         if why is not None:
@@ -412,20 +402,18 @@ def read_activity(
                     f"{short_repr(_cell(row[field]))} is not a probability in [0, 1]; the model is used instead",
                 )
         valid = all(iss.severity != "error" for iss in found)
-        if valid:
-            if action in ("post", "comment") and not text:
-                add("text", E_NO_TEXT, "warning", f"{action} without text: no text to assess")
-            elif action in ("share", "like") and not (target_text or target_account or text):
-                add("target_text", E_NO_TEXT, "warning", f"{action} without target_text or target_account: nothing to assess")
-            elif action in ("follow", "join") and not (target_account or target_text):
-                add("target_account", E_NO_TEXT, "warning", f"{action} without target_account: nothing to assess")
+        if valid and action is not None:
+            needs = rules.actions[action].requires
+            given = {"text": text, "target_text": target_text, "target_account": target_account}
+            if not any(given[c] for c in needs):
+                add(needs[0], E_NO_TEXT, "warning", f"{action} without {' or '.join(needs)}: nothing to assess")
         issues.extend(found)
         records.append(
             {
                 "source_row": i + 1,
                 "location": loc,
                 "account_id": account,
-                "action": action if action in ACTIONS else raw_action,
+                "action": action if action is not None else raw_action,
                 "timestamp": ts,
                 "timestamp_tz_assumed": assumed,
                 "text": text,
