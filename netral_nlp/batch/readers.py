@@ -16,12 +16,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from netral_nlp.errors import InputError
 from netral_nlp.tables.formats import DEFAULT_ENCODING, TABLE_FORMATS, table_format
-from netral_nlp.tables.readers import Record, RowError, TableReader, open_table
+from netral_nlp.tables.readers import Closing, Record, RowError, TableReader, open_table
 from netral_nlp.tables.rows import MAX_TEXT_CHARS, has_bad_bytes, id_text, is_missing
 
 __all__ = [
@@ -154,7 +153,7 @@ def check_row(
     return Row(line if line is not None else 0, row_id, text, values)
 
 
-class RowReader:
+class RowReader(Closing):
     """Iterate ``(position, item)`` over one input file of posts; use as a context manager.
 
     ``skip`` units (lines, records or rows, as recorded in a checkpoint) are passed over first.
@@ -190,12 +189,6 @@ class RowReader:
 
     def close(self) -> None:
         self.table.close()
-
-    def __enter__(self) -> RowReader:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
 
 
 def open_reader(

@@ -12,14 +12,28 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-__all__ = ["USER_ERROR_EXIT", "register_command", "user_error_exit"]
+__all__ = ["USER_ERROR_EXIT", "EncodingOption", "ModelOption", "register_command", "user_error_exit"]
 
 #: Exit status of a run stopped by an error in the user's input, config, model or environment.
 USER_ERROR_EXIT = 2
+
+#: ``--model``, as every command that classifies takes it.
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="NAME|FOLDER",
+        help="A shipped model (default, linear, ...) or a saved model folder; default: the shipped default.",
+    ),
+]
+#: ``--encoding``, as every command that reads users' text files takes it (see docs/files.md).
+EncodingOption = Annotated[
+    str, typer.Option("--encoding", metavar="ENCODING", help="Encoding of text inputs (utf-8, cp1252, latin-1...); default: UTF-8.")
+]
 
 
 def user_error_exit(exc: BaseException) -> NoReturn:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from netral_nlp.cli._util import register_command
+from netral_nlp.cli._util import EncodingOption, register_command
 
 EVALUATE_HELP = """Evaluate a model and write a report: per-class precision/recall/F1, macro-F1,
 confusion matrix, calibration (ECE, reliability diagram) and campaign precision/recall over
@@ -46,7 +46,7 @@ def evaluate_command(
     ),
     text_key: str = typer.Option("text", "--text-key", metavar="FIELD", help="Column of the post text in a labelled file."),
     label_key: str = typer.Option("label", "--label-key", metavar="FIELD", help="Column of the label in a labelled file."),
-    encoding: str = typer.Option("utf-8", "--encoding", metavar="ENCODING", help="Encoding of a labelled text file (utf-8, cp1252...)."),
+    encoding: EncodingOption = "utf-8",
     protocol: str | None = typer.Option(None, "--protocol", metavar="NAME", help="Transfer protocol: split, loso-2024 or older-newer."),
     config: Path | None = typer.Option(None, "--config", metavar="FILE", help="With --protocol: TrainingArguments as YAML/JSON."),
     fold: list[str] | None = typer.Option(None, "--fold", metavar="NAME", help="With --protocol: run only this fold (repeatable)."),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from netral_nlp.cli._util import register_command
+from netral_nlp.cli._util import EncodingOption, register_command
 
 
 def register(app: typer.Typer) -> None:
@@ -42,7 +42,7 @@ def normalize_command(
     fmt: str | None = typer.Option(
         None, "--format", metavar="FORMAT", help="Input format when it cannot be told from the name: txt, jsonl, csv, tsv or parquet."
     ),
-    encoding: str = typer.Option("utf-8", "--encoding", metavar="ENCODING", help="Encoding of a text input (utf-8, cp1252, latin-1...)."),
+    encoding: EncodingOption = "utf-8",
     force: bool = typer.Option(False, "--force", help="Overwrite OUTPUT if it exists."),
 ) -> None:
     from netral_nlp.errors import OutputError

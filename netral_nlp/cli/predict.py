@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from netral_nlp.cli._util import register_command
+from netral_nlp.cli._util import EncodingOption, ModelOption, register_command
 
 
 def register(app: typer.Typer) -> None:
@@ -39,14 +39,7 @@ def predict_command(
     output: Annotated[
         Path, typer.Option("--output", "-o", metavar="FILE", help="Output file (.jsonl, .csv, .tsv, optionally .gz, or .parquet).")
     ],
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            metavar="NAME|FOLDER",
-            help="A shipped model (default, linear, ...) or a saved model folder; default: the shipped default.",
-        ),
-    ] = None,
+    model: ModelOption = None,
     text_key: Annotated[str, typer.Option("--text-key", metavar="FIELD", help="Field or column that holds the post's text.")] = "text",
     id_key: Annotated[
         str, typer.Option("--id-key", metavar="FIELD", help="Field or column of the row id; '' numbers the rows (file:line).")
@@ -75,9 +68,7 @@ def predict_command(
         str | None,
         typer.Option("--input-format", metavar="FORMAT", help="Input format when the names do not tell: jsonl, csv, tsv or parquet."),
     ] = None,
-    encoding: Annotated[
-        str, typer.Option("--encoding", metavar="ENCODING", help="Encoding of text inputs (utf-8, cp1252, latin-1...).")
-    ] = "utf-8",
+    encoding: EncodingOption = "utf-8",
     errors: Annotated[
         Path | None,
         typer.Option(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netral_nlp.cli._util import register_command
+from netral_nlp.cli._util import EncodingOption, ModelOption, register_command
 
 
 def register(app: typer.Typer) -> None:
@@ -41,18 +41,9 @@ def score_command(
     rules: Annotated[
         Path | None, typer.Option("--rules", metavar="FILE", help="Rules file (YAML); default: the shipped neutrality rules.")
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            metavar="NAME|FOLDER",
-            help="A shipped model (default, linear, ...) or a saved model folder; default: the shipped default.",
-        ),
-    ] = None,
+    model: ModelOption = None,
     fmt: Annotated[str, typer.Option("--format", metavar="FORMAT", help="Format of the tables: jsonl or parquet.")] = "jsonl",
-    encoding: Annotated[
-        str, typer.Option("--encoding", metavar="ENCODING", help="Encoding of text inputs (utf-8, cp1252, latin-1...).")
-    ] = "utf-8",
+    encoding: EncodingOption = "utf-8",
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row instead of reporting it and going on.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs in the output folder.")] = False,
 ) -> None:

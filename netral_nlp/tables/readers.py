@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 from netral_nlp.errors import InputError, MissingFileError
 from netral_nlp.tables.formats import DEFAULT_ENCODING, FORMATS, check_encoding, is_gzip, open_binary, table_format
@@ -139,7 +139,20 @@ class RowError:
 Item = Record | RowError
 
 
-class TableReader:
+class Closing:
+    """A reader used as a context manager: closed when the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+class TableReader(Closing):
     """Iterate ``(position, item)`` over one file; use as a context manager.
 
     ``skip`` units (lines, records, rows or items, as a checkpoint recorded them) are passed over
@@ -192,12 +205,6 @@ class TableReader:
 
     def close(self) -> None:
         self._stack.close()
-
-    def __enter__(self) -> TableReader:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
 
 
 class _LineReader(TableReader):
