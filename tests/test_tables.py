@@ -223,3 +223,11 @@ def test_files_become_readable_by_all(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(f.stat().st_mode) == 0o644
+
+
+def test_a_gz_that_is_not_gzip_is_a_row_error_not_a_crash(tmp_path):
+    path = tmp_path / "posts.jsonl.gz"
+    path.write_bytes(b'{"id": "1", "text": "halo"}\n')  # named .gz, not compressed
+    with open_table(path, codes=_CODES) as reader:
+        items = [item for _, item in reader]
+    assert [(i.code, i.kind) for i in items] == [("X11", "cut")] and "cannot be read past line 0" in items[0].reason

@@ -275,7 +275,10 @@ class JsonlReader(_LineReader):
 
     def __iter__(self) -> Iterator[tuple[int, Item]]:
         fh = self._binary()
-        head = fh.peek(64)[:64] if hasattr(fh, "peek") else b""
+        try:
+            head = fh.peek(64)[:64] if hasattr(fh, "peek") else b""
+        except _READ_ERRORS:  # not gzip, damaged: the line reader says where it breaks off
+            head = b""
         if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
             yield from self._array(fh)
             return
