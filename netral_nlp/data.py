@@ -8,26 +8,25 @@
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import hashlib
 import html
-import io
 import json
 import logging
 import os
 import re
-import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from netral_nlp.configfile import short_repr
 from netral_nlp.errors import InputError, MissingFileError
 from netral_nlp.labels import LABELS
-from netral_nlp.rows import MAX_LINE_BYTES, MAX_TEXT_CHARS, TooDeep, loads_row
+from netral_nlp.tables.formats import DEFAULT_ENCODING
+from netral_nlp.tables.frame import read_frame
+from netral_nlp.tables.rows import MAX_TEXT_CHARS
 from netral_nlp.text.encoding import repair_encoding
 
 if TYPE_CHECKING:
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CORPUS_ENV",
+    "LABELLED_CODES",
     "MIN_ROWS_PER_LABEL",
     "POSTS2024_ENV",
     "POSTS2024_LICENCES",
@@ -62,11 +62,22 @@ _DEFAULT_POSTS2024 = Path(__file__).resolve().parents[2] / "shared" / "data" / "
 #: Rows each label needs in a labelled file to train on it: the stratified 80/20 split then puts
 #: at least one of each label in the dev split that calibrates the model, and four in train.
 MIN_ROWS_PER_LABEL = 5
-# Codes of the labelled-set problems added for hostile input (see netral_nlp.errors.CODES).
+#: Codes of the problems of a labelled file, by kind of the table layer (see netral_nlp.errors.CODES).
+LABELLED_CODES: dict[str, str] = {
+    "not_found": "E118",
+    "format": "E112",
+    "columns": "E113",
+    "unreadable": "E116",
+    "json": "E111",
+    "not_object": "E111",
+    "bytes": "E110",
+    "too_large": "E117",
+    "too_deep": "E117",
+    "csv_record": "E116",
+    "cut": "E116",
+}
 E_TOO_LITTLE = "E115"  # too little data to train or evaluate
-E_UNREADABLE = "E116"  # the file cannot be read (a damaged .gz, an unreadable table)
-E_ABSURD = "E117"  # a row too large or nested too deeply to parse safely
-E_NOT_FOUND = "E118"  # the labelled file does not exist
+E_NOT_FOUND = LABELLED_CODES["not_found"]
 
 #: Licence of each source of ``posts2024``: only MIT texts may be committed; for the others the
 #: corpus keeps ids, labels and a hash, and the loader joins the texts from a local copy.
@@ -266,57 +277,6 @@ class LabelledSet:
         return len(self.texts)
 
 
-def _read_frame(path: Path) -> tuple[pd.DataFrame, int]:
-    """Read CSV/JSONL/Parquet (optionally .gz) into strings; returns the frame and the line
-    number of its first data row (so errors can name file lines)."""
-    name = path.name.removesuffix(".gz")
-    if not name.endswith((".parquet", ".jsonl", ".ndjson", ".json", ".csv", ".tsv")):
-        raise InputError(f"{path}: unknown file type; use .csv, .tsv, .jsonl or .parquet (optionally .gz)", code="E112")
-    try:
-        if path.name.endswith(".gz"):
-            with gzip.open(path, "rb") as fh:
-                raw = fh.read()
-        else:
-            raw = path.read_bytes()
-    except (EOFError, zlib.error, gzip.BadGzipFile, OSError) as exc:
-        raise InputError(f"{path}: cannot be read ({type(exc).__name__}: {exc}); a damaged or truncated file?", code=E_UNREADABLE) from None
-    if name.endswith(".parquet"):
-        try:
-            return pd.read_parquet(io.BytesIO(raw)), 1
-        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError...
-            raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})", code=E_UNREADABLE) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad_line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{bad_line}: bytes that are not UTF-8 ({exc.reason}); re-save the file as UTF-8", code="E110") from None
-    if name.endswith((".jsonl", ".ndjson", ".json")):
-        rows: list[Any] = []
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            if len(line) > MAX_LINE_BYTES:
-                raise InputError(f"{path}:{lineno}: the line is longer than the {MAX_LINE_BYTES} bytes a row may have", code=E_ABSURD)
-            try:
-                obj = loads_row(line)
-            except TooDeep as exc:
-                raise InputError(f"{path}:{lineno}: {exc}", code=E_ABSURD) from None
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: invalid JSON ({exc.msg})", code="E111") from None
-            if not isinstance(obj, dict):
-                raise InputError(f"{path}:{lineno}: expected a JSON object per line", code="E111")
-            obj["__line__"] = lineno
-            rows.append(obj)
-        return pd.DataFrame(rows), 1
-    try:
-        df = pd.read_csv(io.StringIO(text), sep="\t" if name.endswith(".tsv") else ",", dtype=object, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty; expected a header line with the columns text and label", code="E113") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable table ({' '.join(str(exc).split())[:300]})", code=E_UNREADABLE) from None
-    return df, 2
-
-
 def read_labelled(
     path: str | Path,
     *,
@@ -324,24 +284,30 @@ def read_labelled(
     label_key: str = "label",
     id_key: str | None = "id",
     labels: tuple[str, ...] = LABELS,
+    encoding: str = DEFAULT_ENCODING,
 ) -> LabelledSet:
-    """Read and validate a user's labelled set (CSV, TSV, JSONL or Parquet, optionally .gz).
+    """Read and validate a user's labelled set (CSV, TSV, JSONL or Parquet, optionally .gz), read
+    by the table layer (:mod:`netral_nlp.tables`: UTF-8 unless ``encoding`` names another).
 
     Every problem is reported with file, line and field: missing columns, empty or non-string
     text, unknown labels (listing the allowed ones), bad encodings, duplicated ids. All problems
-    of a file are collected and raised together, so one run shows every row to fix.
+    of the rows are collected and raised together, so one run shows every row to fix; a row that
+    cannot be read at all (invalid JSON, bytes that do not decode) stops the reading there.
+
+    >>> read_labelled("my_labels.csv").summary()                         # doctest: +SKIP
+    'my_labels.csv: 120 labelled posts (campaign: 40, non_political: 40, political_neutral: 40)'
     """
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"labelled set not found: {path}" if not path.exists() else f"{path}: not a file", code=E_NOT_FOUND)
-    df, first_line = _read_frame(path)
+    frame = read_frame(path, codes=LABELLED_CODES, encoding=encoding)
+    df = frame.data
     missing = [c for c in (text_key, label_key) if c not in df.columns]
     if missing:
-        raise InputError(f"{path}: missing column(s) {missing}; found {[c for c in df.columns if c != '__line__']}", code="E113")
-    line_of = df["__line__"].tolist() if "__line__" in df.columns else [i + first_line for i in range(len(df))]
+        raise InputError(f"{path}: missing column(s) {missing}; found {list(df.columns)}", code="E113")
     problems: list[str] = []
     for i, (text, label) in enumerate(zip(df[text_key].tolist(), df[label_key].tolist(), strict=True)):
-        where = f"{path}:{line_of[i]}"
+        where = frame.where[i]
         if not isinstance(text, str):
             problems.append(f"{where}: field {text_key!r} is {type(text).__name__}, expected text")
         elif not text.strip():
@@ -356,17 +322,16 @@ def read_labelled(
         seen: dict[str, int] = {}
         for i, x in enumerate(ids):
             if x in seen:
-                problems.append(f"{path}:{line_of[i]}: field {id_key!r} duplicates id {x!r} of line {line_of[seen[x]]}")
+                problems.append(f"{frame.where[i]}: field {id_key!r} duplicates id {x!r} of line {frame.lines[seen[x]]}")
             else:
                 seen[x] = i
     else:
-        ids = [str(n) for n in line_of]
+        ids = [str(n) for n in frame.lines]
     if problems:
         head = "\n  ".join(problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         raise InputError(f"{path}: {len(problems)} problem(s):\n  {head}{more}", code="E114")
-    frame = df.drop(columns=["__line__"], errors="ignore")
-    return LabelledSet(texts=list(df[text_key]), labels=list(df[label_key]), ids=ids, frame=frame, path=str(path))
+    return LabelledSet(texts=list(df[text_key]), labels=list(df[label_key]), ids=ids, frame=df, path=str(path))
 
 
 def check_trainable(labels: Sequence[str], *, source: str, known: Sequence[str] = LABELS) -> None:

@@ -29,6 +29,7 @@ from netral_nlp.configfile import load_config_file, load_config_text, short_repr
 from netral_nlp.errors import NetralError
 
 __all__ = [
+    "NAME_SUFFIXES",
     "PERIODS",
     "Candidate",
     "ContestantMatcher",
@@ -153,7 +154,17 @@ class ElectionConfig:
 
     @functools.cached_property
     def matcher(self) -> ContestantMatcher:
+        """The election's contestant finder (see :class:`ContestantMatcher`)."""
         return ContestantMatcher(self)
+
+    def contestants(self, text: str) -> list[str]:
+        """Ballot labels (``"01"``...) of the pairs a raw text mentions: names, numbers, hashtags
+        and campaign accounts (see :class:`ContestantMatcher`).
+
+        >>> load_election("pemilu-2024").contestants("RT @prabowo: siap menang")
+        ['02']
+        """
+        return self.matcher.pairs_mentioned(text)
 
 
 _DATE_RANGE_KEYS = ("candidate_registration", "campaign", "quiet_period")
@@ -364,6 +375,14 @@ def load_election(election: str | Path | ElectionConfig) -> ElectionConfig:
 
 
 _DOTTED_I = str.maketrans({"İ": "i", "ı": "i"})
+#: Indonesian clitics and particles that stick to a name: "Prabowonya", "Aniesnya", "Ganjarlah",
+#: "Prabowoku". A name followed by one is still a mention of it.
+NAME_SUFFIXES = ("nya", "lah", "kah", "pun", "ku", "mu")
+_SUFFIX = "(?P<suffix>" + "|".join(NAME_SUFFIXES) + ")?"
+#: An account handle, also glued to the word before it ("mantap@prabowo"): for finding who a text
+#: is about, a handle names its account wherever it stands.
+_HANDLE = re.compile(r"@(\w{1,50})")
+_HASHTAG = re.compile(r"#(\w+)")
 
 
 def _alias_pattern(aliases: Iterable[str], flags: int) -> re.Pattern[str] | None:
@@ -371,39 +390,64 @@ def _alias_pattern(aliases: Iterable[str], flags: int) -> re.Pattern[str] | None
     if not alts:
         return None
     body = "|".join(re.escape(a).replace(r"\ ", r"[\s_-]*").replace("'", "'?").replace(r"\-", r"[\s_-]*") for a in alts)
-    return re.compile(rf"(?<![\w@#\[])(?:{body})(?![\w\]])", flags)
+    return re.compile(rf"(?<![\w@#\[])(?P<name>{body}){_SUFFIX}(?![\w\]])", flags)
 
 
 class ContestantMatcher:
-    """Finds and masks mentions of an election's contestants in text.
+    """The one contestant finder of an election: finds and masks mentions of its contestants.
 
-    Case-insensitive aliases (``Prabowo``, ``Cak Imin``) match in any case; the short or
-    ambiguous ones listed as ``case_sensitive_aliases`` (``PS``, ``GP``, ``AMIN``) match only as
-    written, so the prayer "amin" is not taken for the Anies-Muhaimin pair.
+    It finds, in a raw text (encodings repaired and look-alike letters undone first): names and
+    aliases of candidates, pairs and parties, also with a clitic after them (``Prabowonya``,
+    ``Aniesnya``); ballot numbers (``coblos 02``, ``no urut 3``); the election's campaign hashtags,
+    and names inside other hashtags once split into words (``#PrabowoGibran2024``); and the
+    campaign-team and contestant accounts, also glued to a word (``RT @prabowo:``,
+    ``mantap@prabowo``). Case-insensitive aliases (``Prabowo``, ``Cak Imin``) match in any case;
+    the short or ambiguous ones listed as ``case_sensitive_aliases`` (``PS``, ``GP``, ``AMIN``)
+    match only as written, so the prayer "amin" is not taken for the Anies-Muhaimin pair.
+
+    The normaliser masks with it, and batch prediction and scoring report the pairs it finds.
+
+    >>> m = load_election("pemilu-2024").matcher
+    >>> m.pairs_mentioned("RT @prabowo: siap menang"), m.pairs_mentioned("Aniesnya keren #GanjarMahfud2024")
+    (['02'], ['01', '03'])
     """
 
     def __init__(self, config: ElectionConfig) -> None:
-        from netral_nlp.text.confusables import deobfuscate  # here: netral_nlp.text imports this module
+        # Imported here, not at the top: importing netral_nlp.text runs its __init__, which
+        # imports the normaliser, which imports this module (a downward import, made late).
+        from netral_nlp.text.confusables import deobfuscate, reveal
+        from netral_nlp.text.hashtags import split_hashtag
 
+        #: The normaliser's first stage (encodings, invisible and look-alike characters).
+        self.prepare = reveal
+        self._deobfuscate = deobfuscate
+        self._split_hashtag = split_hashtag
         self.config = config
-        #: Undoes zero-width characters and look-alike letters that would hide a name or number.
-        self._reveal = deobfuscate
         ci: dict[str, tuple[str, int]] = {}
         cs: dict[str, tuple[str, int]] = {}
+        names: set[str] = set()
         for p in config.pairs:
             for a in p.aliases:
                 ci[a.lower()] = ("pair", p.number)
             for a in p.case_sensitive_aliases:
                 cs[a] = ("pair", p.number)
+            for a in (*p.aliases, *p.case_sensitive_aliases):
+                names.update(a.lower().replace("'", "").split())
             for c in p.candidates:
                 for a in (c.name, *c.aliases):
                     ci.setdefault(a.lower(), (c.role, p.number))
                 for a in c.case_sensitive_aliases:
                     cs[a] = (c.role, p.number)
+                for a in (c.name, *c.aliases, *c.case_sensitive_aliases):
+                    names.update(a.lower().replace("'", "").split())
         for party in config.parties:
             owner = next((p.number for p in config.pairs if any(a in p.parties for a in (party.name, *party.aliases))), 0)
             for a in (party.name, *party.aliases):
                 ci.setdefault(a.lower(), ("party", owner))
+        #: The words of the contestants' names and aliases (lower case): kept whole when a hashtag
+        #: is split and never stemmed.
+        self.name_words: frozenset[str] = frozenset(names)
+        self._hashtag_words = frozenset(w for w in names if w.isalpha())
         self._ci = {self._key(k): v for k, v in ci.items()}
         self._cs = {self._key(k, fold=False): v for k, v in cs.items()}
         self._ci_re = _alias_pattern(ci, re.IGNORECASE)
@@ -415,6 +459,7 @@ class ContestantMatcher:
             rf"\b(nomor|nomer|nmr|no|urut|paslon|capres|coblos|pilih)(\.?\s*)0?({nums})(?![\w.,:/-]*\d)(?!\w)", re.IGNORECASE
         )
         self._hashtags = {h.lower(): p.number for p in config.pairs for h in p.hashtags}
+        self._accounts = config.campaign_accounts
 
     @staticmethod
     def _key(alias: str, *, fold: bool = True) -> str:
@@ -425,37 +470,59 @@ class ContestantMatcher:
         return re.sub(r"[\s_'-]+", "", alias)
 
     def _lookup(self, m: re.Match[str], case_sensitive: bool) -> tuple[str, int]:
-        return self._cs[self._key(m.group(0), fold=False)] if case_sensitive else self._ci[self._key(m.group(0))]
+        name = m.group("name")
+        return self._cs[self._key(name, fold=False)] if case_sensitive else self._ci[self._key(name)]
 
-    def find(self, text: str) -> list[tuple[str, int, str]]:
-        """Mentions in ``text`` as ``(role, pair_number, matched_text)``; pair 0 = party not in a coalition."""
-        text = self._reveal(text)
-        found: list[tuple[int, str, int, str]] = []
-        for tag in re.findall(r"#\w+", text):
-            if tag.lower() in self._hashtags:
-                found.append((text.find(tag), "hashtag", self._hashtags[tag.lower()], tag))
+    def _in_words(self, text: str, start: int = 0, tag: str | None = None) -> list[tuple[int, str, int, str]]:
+        """Names and ballot numbers in running words (``tag``: the hashtag they were split from)."""
+        found = []
         for rx, cs in ((self._cs_re, True), (self._ci_re, False)):
             if rx is not None:
                 for m in rx.finditer(text):
                     role, num = self._lookup(m, cs)
-                    found.append((m.start(), role, num, m.group(0)))
+                    found.append((start + m.start(), role, num, tag or m.group("name")))
         for m in self._num_padded.finditer(text):
-            found.append((m.start(), "number", int(m.group(1)), m.group(0)))
+            found.append((start + m.start(), "number", int(m.group(1)), tag or m.group(0)))
         for m in self._num_after.finditer(text):
-            found.append((m.start(3), "number", int(m.group(3)), m.group(3)))
+            found.append((start + m.start(3), "number", int(m.group(3)), tag or m.group(3)))
+        return found
+
+    def find(self, text: str, *, prepared: bool = False) -> list[tuple[str, int, str]]:
+        """Mentions in ``text`` as ``(role, pair_number, matched_text)``, in text order; pair 0 is
+        a party in no coalition. ``prepared=True``: the text already went through ``prepare`` (the
+        normaliser's first stage, :func:`~netral_nlp.text.confusables.reveal`)."""
+        if not prepared:
+            text = self.prepare(text)
+        found: list[tuple[int, str, int, str]] = []
+        if "@" in text and self._accounts:
+            for m in _HANDLE.finditer(text):
+                number = self._accounts.get(m.group(1).lower())
+                if number is not None:
+                    found.append((m.start(), "account", number, m.group(0)))
+        if "#" in text:
+            for m in _HASHTAG.finditer(text):
+                tag = m.group(0)
+                number = self._hashtags.get(tag.lower())
+                if number is not None:
+                    found.append((m.start(), "hashtag", number, tag))
+                else:  # names and numbers inside it: "#PrabowoGibran2024", "#02menang"
+                    found += self._in_words(" ".join(self._split_hashtag(m.group(1), self._hashtag_words)), m.start(), tag)
+        found += self._in_words(text)
         return [(r, n, t) for _, r, n, t in sorted(found)]
 
-    def pairs_mentioned(self, text: str) -> list[str]:
+    def pairs_mentioned(self, text: str, *, prepared: bool = False) -> list[str]:
         """Ballot labels (``"01"``, ``"02"``...) of the pairs a text mentions, in ballot order."""
-        return sorted({f"{n:02d}" for _, n, _ in self.find(text) if n})
+        return sorted({f"{n:02d}" for _, n, _ in self.find(text, prepared=prepared) if n})
 
     def mask(self, text: str) -> str:
-        """Replace every mention with its role token (see :data:`ROLE_TOKENS`)."""
-        text = self._reveal(text)
+        """Replace every name and ballot number with its role token (see :data:`ROLE_TOKENS`); a
+        clitic after a name stays (``Prabowonya`` -> ``[CALON]nya``). Accounts and hashtags are
+        the normaliser's to replace, as it splits them."""
+        text = self._deobfuscate(text)
         if self._cs_re is not None:
-            text = self._cs_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, True)[0]], text)
+            text = self._cs_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, True)[0]] + (m.group("suffix") or ""), text)
         if self._ci_re is not None:
-            text = self._ci_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, False)[0]], text)
+            text = self._ci_re.sub(lambda m: ROLE_TOKENS[self._lookup(m, False)[0]] + (m.group("suffix") or ""), text)
         token = ROLE_TOKENS["number"]
         text = self._num_padded.sub(token, text)
         return self._num_after.sub(lambda m: f"{m.group(1)}{m.group(2)}{token}", text)

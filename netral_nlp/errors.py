@@ -3,6 +3,8 @@
 Every code the library raises, or writes into an errors file or an issues table, is listed in
 :data:`CODES` with what it means. A code keeps its meaning across versions and no two meanings
 share one (``tests/robustness/test_error_codes.py`` checks both against the source).
+``docs/errors.md`` is generated from :data:`CODES` (``python scripts/errors_doc.py``),
+and a test fails when it is stale.
 
 >>> str(InputError("posts.jsonl:12: field 'text' missing", code="E105"))
 "[E105] posts.jsonl:12: field 'text' missing"
@@ -16,15 +18,24 @@ from typing import Any
 
 __all__ = [
     "CODES",
+    "RANGES",
     "InputError",
     "MissingFileError",
     "ModelError",
     "NetralError",
     "OutputError",
+    "codes_markdown",
 ]
 
-#: Every code, by range: E1xx user files read by ``normalize``/``train``/``evaluate`` and config
-#: files, E2xx batch runs (``predict``) and outputs, E3xx scoring, E4xx model folders.
+#: The ranges of codes, by their first two characters, and what each covers.
+RANGES: dict[str, str] = {
+    "E0": "General",
+    "E1": "User files read by normalize, train and evaluate; config files; transfer protocols and bases",
+    "E2": "Batch runs (predict), their rows, and outputs of every command",
+    "E3": "Scoring (score): activity and accounts tables, rows, rules, outputs",
+    "E4": "Model folders",
+}
+#: Every code, by range (see :data:`RANGES`), with its one meaning.
 CODES: dict[str, str] = {
     "E000": "an error of the library without a more precise code",
     "E100": "bad input data without a more precise code",
@@ -37,6 +48,7 @@ CODES: dict[str, str] = {
     "E106": "normalize: a row too large or nested too deeply to parse safely",
     "E107": "normalize: the input cannot be read past some line (a damaged or truncated .gz)",
     "E108": "normalize: a CSV record the csv module cannot read, or with more fields than the header",
+    "E109": "normalize: bytes that do not decode in the file's encoding (UTF-8 unless --encoding names another)",
     # labelled sets (train, evaluate)
     "E110": "labelled set: bytes that are not UTF-8",
     "E111": "labelled set: a JSONL line that is not valid JSON or not an object",
@@ -47,6 +59,7 @@ CODES: dict[str, str] = {
     "E116": "labelled set: the file cannot be read (a damaged .gz, an unreadable table)",
     "E117": "labelled set: a row too large or nested too deeply to parse safely",
     "E118": "labelled set: the file does not exist",
+    "E119": "a --data spec that names no split of the corpus (corpus:train, corpus:dev, corpus:test)",
     # config files
     "E120": "election config: not a safe, valid config (YAML, field, date, timezone)",
     "E121": "training arguments: not a safe, valid config (YAML, name, type, range)",
@@ -78,11 +91,14 @@ CODES: dict[str, str] = {
     "E220": "no space left on the device (disk or quota full) while writing an output",
     "E221": "an output cannot be written (its folder is missing, not writable, or not a folder)",
     "E222": "predict: the worker processes could not start or load the model",
+    "E223": "an unknown or unsupported text encoding was named (--encoding)",
+    "E224": "normalize, train, evaluate: the output exists, or the output folder holds one (pass --force)",
     # scoring
     "E301": "scoring: file missing, unreadable or of an unknown format",
     "E302": "scoring: required column missing",
     "E303": "scoring: a JSONL line that is not valid JSON or not an object",
     "E304": "scoring: a JSONL line or JSON file nested too deeply to parse safely",
+    "E305": "scoring: a row that cannot be read (bytes that do not decode, a line too long, a malformed CSV record)",
     "E310": "scoring row: empty account_id",
     "E311": "scoring row: unknown action",
     "E312": "scoring row: missing or unparseable timestamp",
@@ -152,3 +168,28 @@ class OutputError(NetralError, OSError):
     """An output cannot be written: no space left (``E220``) or a path that cannot take it (``E221``)."""
 
     code = "E221"
+
+
+def codes_markdown() -> str:
+    """``docs/errors.md``: every code of :data:`CODES` with its meaning, by range.
+
+    >>> print(codes_markdown().splitlines()[0])
+    # Error codes
+    """
+    lines = [
+        "# Error codes",
+        "",
+        "<!-- Generated from netral_nlp.errors.CODES by `python scripts/errors_doc.py`; do not edit. -->",
+        "",
+        "Every error of the library carries a stable code: a command that fails on its input, a config, a model",
+        "folder or its environment prints one line, `error: [Exxx] ...`, naming the file, line and field where it",
+        "can, and exits with status 2. Rows that `predict` sets aside carry their code in the errors file, and",
+        "scoring's issues table has one per row problem. A code keeps its meaning across versions; search logs",
+        "by it. Usage mistakes (an unknown option, a missing argument) are reported by the option parser, also",
+        "with status 2.",
+    ]
+    for prefix, title in RANGES.items():
+        codes = [c for c in CODES if c.startswith(prefix)]
+        lines += ["", f"## {prefix}xx: {title}", "", "| code | meaning |", "| --- | --- |"]
+        lines += [f"| {c} | {CODES[c].replace('|', '/')} |" for c in codes]
+    return "\n".join(lines) + "\n"

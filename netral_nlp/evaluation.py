@@ -19,9 +19,12 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from netral_nlp.errors import InputError
 from netral_nlp.models.base import TextClassifier, decide
+from netral_nlp.tables.files import atomic_file, atomic_write
 
 __all__ = ["evaluate", "evaluate_predictions", "expected_calibration_error", "write_report"]
 
+#: Code of a ``--data`` spec that names no split of the corpus.
+E_DATA_SPEC = "E119"
 #: Bins of the reliability diagram and of the expected calibration error.
 ECE_BINS = 15
 #: Files :func:`write_report` writes into its folder.
@@ -107,23 +110,37 @@ def _at_threshold(proba: np.ndarray, y: np.ndarray, model: TextClassifier) -> di
     }
 
 
-def _load_eval_data(data: str | Path, *, text_key: str = "text", label_key: str = "label") -> tuple[list[str], list[str]]:
+def _load_eval_data(
+    data: str | Path, *, text_key: str = "text", label_key: str = "label", encoding: str = "utf-8"
+) -> tuple[list[str], list[str]]:
     spec = str(data)
     if spec == "corpus" or spec.startswith("corpus:"):
-        from netral_nlp.data import load_corpus
+        from netral_nlp.data import SPLITS, load_corpus
 
         split = spec.partition(":")[2] or "test"
+        if split not in SPLITS:
+            raise InputError(
+                f"--data {spec}: the corpus has no split {split!r}; use {', '.join(f'corpus:{s}' for s in SPLITS)} or a labelled file",
+                code=E_DATA_SPEC,
+            )
         df = load_corpus(split, as_pandas=True)
         return df["text"].tolist(), df["label"].tolist()
     from netral_nlp.data import read_labelled
 
-    ls = read_labelled(data, text_key=text_key, label_key=label_key)
+    ls = read_labelled(data, text_key=text_key, label_key=label_key, encoding=encoding)
     return ls.texts, ls.labels
 
 
-def evaluate(model: TextClassifier, data: str | Path, *, text_key: str = "text", label_key: str = "label") -> dict[str, Any]:
-    """Evaluate on ``corpus:test`` (or ``corpus:dev``) or on a labelled file."""
-    texts, labels = _load_eval_data(data, text_key=text_key, label_key=label_key)
+def evaluate(
+    model: TextClassifier, data: str | Path, *, text_key: str = "text", label_key: str = "label", encoding: str = "utf-8"
+) -> dict[str, Any]:
+    """Evaluate on ``corpus:test`` (or ``corpus:dev``) or on a labelled file (read by
+    :func:`~netral_nlp.data.read_labelled`, UTF-8 unless ``encoding`` names another).
+
+    >>> evaluate(load_model("linear"), "my_labels.csv")["macro_f1"]      # doctest: +SKIP
+    0.81
+    """
+    texts, labels = _load_eval_data(data, text_key=text_key, label_key=label_key, encoding=encoding)
     if not labels:
         raise InputError(f"{data}: nothing to evaluate: no labelled rows (an empty or header-only file?)", code="E115")
     report = evaluate_predictions(model, texts, labels)
@@ -192,8 +209,7 @@ def _plots(report: dict[str, Any], out: Path) -> None:
     ax.set_ylabel("gold")
     ax.set_title("Confusion matrix")
     fig.tight_layout()
-    fig.savefig(out / "confusion_matrix.png", dpi=120)
-    plt.close(fig)
+    _save(fig, out / "confusion_matrix.png")
 
     fig, ax = plt.subplots(figsize=(4.5, 4))
     ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect")
@@ -204,8 +220,7 @@ def _plots(report: dict[str, Any], out: Path) -> None:
     ax.set_title("Reliability diagram")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(out / "reliability.png", dpi=120)
-    plt.close(fig)
+    _save(fig, out / "reliability.png")
 
     fig, ax = plt.subplots(figsize=(4.5, 4))
     curve = report["campaign_pr_curve"]
@@ -218,7 +233,14 @@ def _plots(report: dict[str, Any], out: Path) -> None:
     ax.set_title("campaign: precision / recall")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(out / "campaign_pr.png", dpi=120)
+    _save(fig, out / "campaign_pr.png")
+
+
+def _save(fig: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    with atomic_file(path) as fh:
+        fig.savefig(fh, format="png", dpi=120)
     plt.close(fig)
 
 
@@ -228,9 +250,9 @@ def write_report(report: dict[str, Any], out: str | Path, *, fmt: str = "markdow
         raise ValueError("fmt must be 'markdown' or 'json'")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(out / "report.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     if fmt == "markdown":
-        (out / "report.md").write_text(_markdown(report), encoding="utf-8")
+        atomic_write(out / "report.md", _markdown(report))
     if plots:
         _plots(report, out)
     return out

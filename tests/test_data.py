@@ -184,7 +184,7 @@ def test_read_labelled_missing_column_bad_json_bad_encoding_wrong_type(tmp_path)
         read_labelled(j)
     b = tmp_path / "latin.csv"
     b.write_bytes("text,label\nCaf\xe9 enak,non_political\n".encode("latin-1"))
-    with pytest.raises(InputError, match=rf"{b}:2: bytes that are not UTF-8"):
+    with pytest.raises(InputError, match=rf"{b}:2: field 'text' holds bytes that are not UTF-8"):
         read_labelled(b)
     t = tmp_path / "num.jsonl"
     t.write_text('{"text": 123, "label": "campaign"}\n', encoding="utf-8")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from typing import Annotated, Any
 import pydantic
 
 from netral_nlp.errors import InputError
+from netral_nlp.tables.files import atomic_write
 
 __all__ = ["Checkpoint", "InputState", "checkpoint_path"]
 
@@ -121,23 +121,9 @@ class Checkpoint:
     def new(cls, *, settings: dict[str, Any], inputs: Sequence[Path]) -> Checkpoint:
         return cls(settings=settings, inputs=[InputState.of(p) for p in inputs])
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, *, resume_hint: str = "") -> None:
         """Replace the checkpoint atomically and durably."""
-        tmp = path.with_name(path.name + ".tmp")
-        data = json.dumps(dataclasses.asdict(self), ensure_ascii=False, indent=1) + "\n"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        try:
-            fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError:
-            pass
+        atomic_write(path, json.dumps(dataclasses.asdict(self), ensure_ascii=False, indent=1) + "\n", resume_hint=resume_hint)
 
     @classmethod
     def load(cls, path: Path) -> Checkpoint:

@@ -31,9 +31,13 @@ from netral_nlp.batch.writers import (
     open_writer,
     output_columns,
 )
+from netral_nlp.elections import load_election
 from netral_nlp.errors import InputError
-from netral_nlp.files import check_gzip, check_output_folder, refuse_overlap, writing
-from netral_nlp.models import TextClassifier
+from netral_nlp.models import TextClassifier, resolve_model
+from netral_nlp.models.validation import check_model_folder, user_election
+from netral_nlp.tables.files import check_gzip, check_output_folder, partial_path, refuse_overlap, writing
+from netral_nlp.tables.formats import DEFAULT_ENCODING, check_encoding
+from netral_nlp.tables.writers import parts_path
 
 __all__ = ["DEFAULT_BATCH_SIZE", "BatchSummary", "default_errors_path", "predict_file"]
 
@@ -76,9 +80,9 @@ class BatchSummary:
 
     def __str__(self) -> str:
         codes = ", ".join(f"{k}: {v}" for k, v in sorted(self.errors_by_code.items()))
+        failed = f"{self.rows_failed} in errors -> {self.errors_file} ({codes})" if self.rows_failed else "no row failed (no errors file)"
         return (
-            f"read {self.rows_read} rows: {self.rows_written} written -> {self.output}, "
-            f"{self.rows_failed} in errors -> {self.errors_file}{f' ({codes})' if codes else ''}; "
+            f"read {self.rows_read} rows: {self.rows_written} written -> {self.output}, {failed}; "
             f"{self.rows_this_run} rows in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)"
             + (", resumed" if self.resumed else "")
         )
@@ -116,10 +120,10 @@ def _outputs(output: Path, errors: Path) -> dict[str, Path]:
         "output": output,
         "errors file": errors,
         "checkpoint": cp,
-        "partial output": output.with_name(output.name + ".partial"),
-        "Parquet parts folder": output.with_name(output.name + ".parts"),
-        "partial errors file": errors.with_name(errors.name + ".partial"),
-        "checkpoint's temporary file": cp.with_name(cp.name + ".tmp"),
+        "partial output": partial_path(output),
+        "Parquet parts folder": parts_path(output),
+        "partial errors file": partial_path(errors),
+        "checkpoint's temporary file": partial_path(cp),
     }
 
 
@@ -147,6 +151,7 @@ def predict_file(
     workers: int = 1,
     format: str | None = None,
     input_format: str | None = None,
+    encoding: str = DEFAULT_ENCODING,
     errors_file: str | Path | None = None,
     force: bool = False,
     resume: bool = False,
@@ -161,7 +166,7 @@ def predict_file(
     class, the ``contestants`` mentioned (ballot labels such as ``"02"``, for ``election``, by
     default the model's own; None when there is none) and the ``keep`` columns (a name that is
     already an output column gets an ``input_`` prefix). A row that cannot be used goes to the
-    errors file (default ``<output stem>.errors.jsonl``) with its line and a coded reason (a row
+    errors file (default ``<output stem>.errors.jsonl``, written only when a row fails) with its line and a coded reason (a row
     too large or nested too deeply included: ``E217``, ``E218``). An input may not be the output,
     the errors file or one of their working files (``E215``); a ``.gz`` input is checked whole
     before its rows are used, and a damaged one stops the run (``E219``) with nothing of it
@@ -177,7 +182,10 @@ def predict_file(
     workers:
         Processes that normalise and classify (``0``: one per core). Output keeps input order.
     format, input_format:
-        Output and input formats when the file names do not tell (``jsonl``, ``csv``, ``parquet``).
+        Output and input formats when the file names do not tell (``jsonl``, ``csv``, ``tsv``, ``parquet``).
+    encoding:
+        The encoding of the text inputs (UTF-8 unless named; see docs/files.md). A row whose text
+        or id does not decode is an ``E208`` error row.
     force, resume:
         An existing output is never overwritten without ``force``. A run that was stopped (Ctrl-C,
         a kill, a crash) leaves a checkpoint; ``resume=True`` finishes it, every input row once.
@@ -211,6 +219,7 @@ def predict_file(
     for f in (output, errors):
         check_output_folder(f)
     keep = [k for k in keep if k]
+    encoding = check_encoding(encoding)
     if batch_size < 1 or checkpoint_rows < 1 or cache_size < 0 or workers < 0:
         raise InputError("batch_size and checkpoint_rows must be >= 1, workers and cache_size >= 0", code="E215")
     if workers == 0:
@@ -221,7 +230,7 @@ def predict_file(
         )
     return _Run(
         paths, output, errors, fmt=fmt, gz=gz, model=model, text_key=text_key, id_key=id_key or None, keep=keep, election=election,
-        batch_size=batch_size, workers=workers, input_format=input_format, cache_size=cache_size,
+        batch_size=batch_size, workers=workers, input_format=input_format, encoding=encoding, cache_size=cache_size,
         checkpoint_rows=checkpoint_rows, checkpoint_seconds=checkpoint_seconds,
     ).run(force=force, resume=resume, show_progress=show_progress)  # fmt: skip
 
@@ -238,8 +247,16 @@ class _Run:
         o = self.opts
         for p in self.paths:
             kind = guess_input_format(p, o["input_format"])
-            if kind == "csv" or (kind == "parquet" and not str(p).lower().endswith(".gz")):
-                open_reader(p, fmt=kind, text_key=o["text_key"], id_key=o["id_key"], keep=o["keep"]).close()
+            if kind in ("csv", "tsv") or (kind == "parquet" and not str(p).lower().endswith(".gz")):
+                open_reader(p, fmt=kind, text_key=o["text_key"], id_key=o["id_key"], keep=o["keep"], encoding=o["encoding"]).close()
+        model, election = o["model"], o["election"]
+        if election is not None:
+            load_election(election)
+        if not isinstance(model, TextClassifier):
+            where, target = resolve_model(model)  # a missing folder: E401 at once
+            if where == "folder":
+                with user_election(election):
+                    check_model_folder(target)
 
     def _settings(self, labels: list[str], election: str | None, identity: dict[str, Any]) -> dict[str, Any]:
         o = self.opts
@@ -253,12 +270,16 @@ class _Run:
             "format": o["fmt"],
             "gzip": o["gz"],
             "input_format": o["input_format"],
+            "encoding": o["encoding"],
             "errors_file": str(self.errors),
         }
         return json.loads(json.dumps(settings, default=str))  # as it reads back from the file
 
     def run(self, *, force: bool, resume: bool, show_progress: bool | None) -> BatchSummary:
         started = time.perf_counter()
+        # The inputs, the model and the election first: an output or errors file left by another
+        # run must not hide what is wrong with this one.
+        self._preflight()
         existing = self.cp_path.exists()
         if force:
             for f in _working_files(self.output, self.errors):
@@ -275,7 +296,6 @@ class _Run:
             if resume:
                 logger.info("no checkpoint at %s: starting from the beginning", self.cp_path)
         o = self.opts
-        self._preflight()
         if o["workers"] > 1:
             predictor: InlinePredictor | PoolPredictor = PoolPredictor(
                 o["model"], workers=o["workers"], election=o["election"], cache_size=o["cache_size"]
@@ -321,13 +341,7 @@ class _Run:
             self.output, fmt=o["fmt"], gz=o["gz"], columns=columns, labels=labels, committed=cp.output_state if existing else None
         )
         try:
-            errw = ErrorWriter(
-                self.errors,
-                [],
-                partial=self.errors.with_name(self.errors.name + ".partial"),
-                gz=False,
-                committed=cp.errors_bytes if existing else None,
-            )
+            errw = ErrorWriter(self.errors, committed=cp.errors_bytes if existing else None)
         except BaseException:
             writer.close()
             raise
@@ -349,6 +363,7 @@ class _Run:
                 keep=o["keep"],
                 skip=state.consumed,
                 tmp_dir=self.output.parent,
+                encoding=o["encoding"],
             ) as reader:
                 rows: list[Row] = []
                 errs: list[RowError] = []
@@ -368,8 +383,7 @@ class _Run:
         labels, keep = predictor.labels, o["keep"]
         writer, errw = self._writers(cp, columns, labels, existing=existing)
         if not existing:
-            with writing(self.cp_path):
-                cp.save(self.cp_path)  # from here on, an interrupted run is known and resumable
+            cp.save(self.cp_path)  # from here on, an interrupted run is known and resumable
         if show_progress is None:
             show_progress = sys.stderr.isatty()
         bar = tqdm(
@@ -393,7 +407,7 @@ class _Run:
             with writing(self.output, resume_hint=_RESUME_HINT):
                 output_state, errors_bytes = writer.commit(), errw.commit()
                 cp.output_state, cp.errors_bytes = output_state, errors_bytes
-                cp.save(self.cp_path)
+                cp.save(self.cp_path, resume_hint=_RESUME_HINT)
             last_commit = time.monotonic()
 
         def drain() -> None:
@@ -427,8 +441,7 @@ class _Run:
                 drain()
             commit()
             cp.finished = True
-            with writing(self.cp_path, resume_hint=_RESUME_HINT):
-                cp.save(self.cp_path)
+            cp.save(self.cp_path, resume_hint=_RESUME_HINT)
         finally:
             bar.close()
             writer.close()
@@ -441,10 +454,13 @@ class _Run:
 
     def _put_in_place(self, cp: Checkpoint, columns: list[str], labels: list[str]) -> None:
         o = self.opts
-        out_partial = self.output.with_name(self.output.name + (".parts" if o["fmt"] == "parquet" else ".partial"))
+        out_partial = parts_path(self.output) if o["fmt"] == "parquet" else partial_path(self.output)
         if out_partial.exists() or not self.output.exists():
             open_writer(self.output, fmt=o["fmt"], gz=o["gz"], columns=columns, labels=labels, committed=cp.output_state).finalize()
-        err_partial = self.errors.with_name(self.errors.name + ".partial")
-        if err_partial.exists() or not self.errors.exists():
-            ErrorWriter(self.errors, [], partial=err_partial, gz=False, committed=cp.errors_bytes).finalize()
+        if cp.errors_bytes:
+            if partial_path(self.errors).exists() or not self.errors.exists():
+                ErrorWriter(self.errors, committed=cp.errors_bytes).finalize()
+        else:  # no row failed: no errors file, not even an empty one or one of a former run
+            partial_path(self.errors).unlink(missing_ok=True)
+            self.errors.unlink(missing_ok=True)
         self.cp_path.unlink(missing_ok=True)

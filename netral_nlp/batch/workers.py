@@ -59,11 +59,10 @@ class Scores:
 
 
 def model_identity(model: TextClassifier) -> dict[str, Any]:
-    """What determines a model's output, for the checkpoint: a resumed run must use the same."""
-    meta = model._meta()
-    meta.pop("netral_nlp_version", None)
-    meta.pop("batch_size", None)
-    return {k: meta[k] for k in sorted(meta)}
+    """What determines a model's output, for the checkpoint: a resumed run must use the same
+    (the ``settings`` of its public description, :meth:`TextClassifier.describe`)."""
+    settings: dict[str, Any] = model.describe()["settings"]
+    return settings
 
 
 _Entry = tuple[np.ndarray, int, "list[str] | None"]
@@ -113,27 +112,47 @@ class ResultCache:
 
 
 class Scorer:
-    """Classify raw texts with ``model``; ``election`` re-targets contestant masking and mentions
-    (None: the model's own election). The model is copied, never changed."""
+    """Classify raw texts with ``model`` and find the contestants they mention, in one pass.
+
+    ``election`` says whose contestants are reported (None: those of the election the model
+    masks, if any). A model trained with contestant masking masks that election's names instead of
+    its own; a model trained without masking keeps seeing the names as they are (it never learned
+    the role tokens), and the election only drives the ``contestants``. The model is copied, never
+    changed.
+    """
 
     def __init__(self, model: TextClassifier, *, election: str | Path | None = None, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
+        finder = None
         if election is not None:
-            model = copy.copy(model)
-            model.set_election(election)
+            config = load_election(election)
+            finder = config.matcher
+            if model.election is not None:
+                model = copy.copy(model)
+                model.set_election(election)
+        elif model.normalizer.election is not None:
+            config = model.normalizer.election
+            finder = config.matcher
         self.model = model
         self.labels: list[str] = list(model.labels)
-        self.election: str | None = model.election
+        #: The election whose contestants are reported (None: none).
+        self.election: str | None = config.id if finder is not None else None
         self.cache = ResultCache(cache_size) if cache_size > 0 else None
-        self._contestants = model.normalizer.contestants if model.normalizer.election is not None else None
+        self._finder = finder
 
     def compute(self, texts: list[str]) -> Scores:
-        """Score every text, without the cache."""
+        """Score every text, without the cache: each text is normalised once, and the contestants
+        are found in the same pass (``Normalizer.normalize_and_find``)."""
         if not texts:
             return Scores(np.zeros((0, len(self.labels))), np.zeros(0, dtype=np.int64), [])
-        proba = self.model.predict_proba(texts, show_progress=False)
+        normalizer, finder = self.model.normalizer, self._finder
+        normalized: list[str] = []
+        cont: list[list[str] | None] = []
+        for text in texts:
+            out, found = normalizer.normalize_and_find(text, finder)
+            normalized.append(out)
+            cont.append(found)
+        proba = self.model.predict_proba_normalized(normalized, show_progress=False)
         idx = decide(proba, self.labels, self.model.campaign_threshold)
-        mentions = self._contestants
-        cont: list[list[str] | None] = [mentions(t) for t in texts] if mentions is not None else [None] * len(texts)
         return Scores(proba, idx, cont)
 
     def __call__(self, texts: Sequence[str]) -> Scores:

@@ -25,6 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help: flags show as flags (--force, not --force <bool>) and the text is the
+    # same on every terminal; typer and click are bounded in pyproject.toml for the same reason.
+    rich_markup_mode=None,
 )
 
 #: Command modules, in the order `--help` lists them.
@@ -62,7 +65,7 @@ def main() -> None:
     a full disk met anywhere else is still one coded line (``E220``), not a traceback.
     """
     from netral_nlp.errors import NetralError
-    from netral_nlp.files import NO_SPACE_ERRNOS, output_error
+    from netral_nlp.tables.files import NO_SPACE_ERRNOS, output_error
 
     try:
         app()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from netral_nlp.cli._util import EncodingOption, register_command
+
 EVALUATE_HELP = """Evaluate a model and write a report: per-class precision/recall/F1, macro-F1,
 confusion matrix, calibration (ECE, reliability diagram) and campaign precision/recall over
 thresholds, with PNG plots.
@@ -28,24 +30,32 @@ Examples:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("evaluate", help=EVALUATE_HELP)(evaluate_command)
+    register_command(app, "evaluate", EVALUATE_HELP, evaluate_command)
 
 
 def evaluate_command(
-    model: str = typer.Argument("default", help="Model folder or shipped name; with --protocol, the recipe to train."),
-    data: str = typer.Option("corpus:test", "--data", help="`corpus:test`, `corpus:dev` or a labelled file."),
-    out: Path | None = typer.Option(None, "--out", help="Folder for report.json, report.md and plots."),
-    fmt: str = typer.Option("markdown", "--format", help="`markdown` (report.md + plots) or `json` (print JSON to stdout)."),
-    text_key: str = typer.Option("text", "--text-key", help="Column of the post text in a labelled file."),
-    label_key: str = typer.Option("label", "--label-key", help="Column of the label in a labelled file."),
-    protocol: str | None = typer.Option(None, "--protocol", help="Transfer protocol: split, loso-2024 or older-newer."),
-    config: Path | None = typer.Option(None, "--config", help="With --protocol: TrainingArguments as YAML/JSON."),
-    fold: list[str] | None = typer.Option(None, "--fold", help="With --protocol: run only this fold (repeatable)."),
+    model: str = typer.Argument(
+        "default", metavar="MODEL", help="A shipped model name or a model folder; with --protocol, the recipe to train."
+    ),
+    data: str = typer.Option(
+        "corpus:test", "--data", metavar="corpus:SPLIT|FILE", help="`corpus:test`, `corpus:dev`, `corpus:train` or a labelled file."
+    ),
+    out: Path | None = typer.Option(None, "--out", metavar="FOLDER", help="Folder for report.json, report.md and plots."),
+    fmt: str = typer.Option(
+        "markdown", "--format", metavar="FORMAT", help="`markdown` (report.md + plots) or `json` (print JSON to stdout)."
+    ),
+    text_key: str = typer.Option("text", "--text-key", metavar="FIELD", help="Column of the post text in a labelled file."),
+    label_key: str = typer.Option("label", "--label-key", metavar="FIELD", help="Column of the label in a labelled file."),
+    encoding: EncodingOption = "utf-8",
+    protocol: str | None = typer.Option(None, "--protocol", metavar="NAME", help="Transfer protocol: split, loso-2024 or older-newer."),
+    config: Path | None = typer.Option(None, "--config", metavar="FILE", help="With --protocol: TrainingArguments as YAML/JSON."),
+    fold: list[str] | None = typer.Option(None, "--fold", metavar="NAME", help="With --protocol: run only this fold (repeatable)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a report already in --out."),
 ) -> None:
     from netral_nlp.errors import OutputError
     from netral_nlp.evaluation import REPORT_FILES, evaluate, write_report
-    from netral_nlp.files import refuse_overlap, writing
     from netral_nlp.models import load_model
+    from netral_nlp.tables.files import refuse_overlap, writing
 
     if fmt not in ("markdown", "json"):
         raise typer.BadParameter("use markdown or json", param_hint="--format")
@@ -56,8 +66,10 @@ def evaluate_command(
         return
     if out is not None and not data.startswith("corpus"):
         refuse_overlap([data], {f"report file {name}": out / name for name in REPORT_FILES})
+    if out is not None and not force and (out / REPORT_FILES[0]).exists():
+        raise OutputError(f"{out} holds a report ({REPORT_FILES[0]}); pass --force to overwrite it", code="E224")
     clf = load_model(model)
-    report = evaluate(clf, data, text_key=text_key, label_key=label_key)
+    report = evaluate(clf, data, text_key=text_key, label_key=label_key, encoding=encoding)
     if out is not None:
         with writing(out):
             write_report(report, out, fmt=fmt)

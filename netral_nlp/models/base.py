@@ -13,6 +13,7 @@ import numpy as np
 
 from netral_nlp.labels import LABELS
 from netral_nlp.models.validation import check_temperature
+from netral_nlp.tables.files import readable_by_all
 from netral_nlp.text.normalize import Normalizer
 
 __all__ = ["LABELS", "TextClassifier"]
@@ -29,6 +30,10 @@ class TextClassifier(abc.ABC):
     """
 
     kind: str = "base"
+    #: Where the model was loaded from (a shipped name, a folder, a hub id); None for one built here.
+    name: str | None = None
+    #: The netral_nlp version that saved the model (None: not loaded from a folder).
+    saved_version: str | None = None
 
     def __init__(self, *, labels: Sequence[str] = LABELS, normalizer: Normalizer | None = None, batch_size: int = 256) -> None:
         self.labels: list[str] = list(labels)
@@ -85,9 +90,41 @@ class TextClassifier(abc.ABC):
                 raise TypeError(f"text at position {i} is {type(t).__name__}, expected str")
         if not batch:
             return np.zeros((0, len(self.labels)))
-        temperature = check_temperature(self.temperature, f"{type(self).__name__}.temperature")  # 0 would make NaN
-        proba = softmax(self._logits(self.normalize(batch), show_progress=show_progress) / temperature)
+        proba = self.predict_proba_normalized(self.normalize(batch), show_progress=show_progress)
         return proba[0] if single else proba
+
+    def predict_proba_normalized(self, normalized: Sequence[str], *, show_progress: bool | None = None) -> np.ndarray:
+        """Class probabilities of texts already normalised by ``self.normalizer`` (batch prediction
+        normalises once and finds contestants in the same pass, see ``Normalizer.normalize_and_find``).
+
+        >>> model.predict_proba_normalized([model.normalizer("Ayo coblos 02!")])      # doctest: +SKIP
+        """
+        if not normalized:
+            return np.zeros((0, len(self.labels)))
+        temperature = check_temperature(self.temperature, f"{type(self).__name__}.temperature")  # 0 would make NaN
+        return softmax(self._logits(list(normalized), show_progress=show_progress) / temperature)
+
+    def describe(self) -> dict[str, Any]:
+        """What this model is, in public: ``name`` (where it was loaded from), ``kind``,
+        ``election`` (the election whose contestants it masks; None: no masking), ``version`` (of
+        netral_nlp that saved it), ``labels``, and ``settings``: everything its saved config holds
+        that decides its output (a resumed batch run checks that it is the same).
+
+        >>> load_model("linear").describe()["kind"]                                   # doctest: +SKIP
+        'linear'
+        """
+        from netral_nlp import __version__
+
+        meta = self._meta()
+        settings = {k: meta[k] for k in sorted(meta) if k not in ("netral_nlp_version", "batch_size")}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "election": self.election,
+            "version": self.saved_version or __version__,
+            "labels": list(self.labels),
+            "settings": settings,
+        }
 
     @overload
     def predict(self, texts: str, *, show_progress: bool | None = ...) -> str: ...  # type: ignore[overload-overlap]
@@ -167,6 +204,7 @@ class TextClassifier(abc.ABC):
         from netral_nlp import __version__
 
         saved = str(meta.get("netral_nlp_version", "0"))
+        self.saved_version = saved
         if _version_tuple(saved) > _version_tuple(__version__):
             warnings.warn(f"this model was saved by netral_nlp {saved}, newer than the installed {__version__}", stacklevel=3)
         self.temperature = check_temperature(meta.get("temperature", 1.0), META_FILE)
@@ -192,6 +230,7 @@ class TextClassifier(abc.ABC):
     def _write_meta(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         (path / META_FILE).write_text(json.dumps(self._meta(), indent=2, ensure_ascii=False) + "\n")
+        readable_by_all(path)  # safetensors writes its files for their owner only: a team's model is read by others
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(labels={self.labels}, normalizer={self.normalizer!r})"

@@ -2,6 +2,8 @@
 
 Saved without pickle: vocabularies as JSON, IDF vectors and weights as safetensors, settings in
 ``netral_config.json``. Loading reads numbers and strings only; nothing in the folder is executed.
+scikit-learn fits the model; a fitted or loaded model computes its features with numpy alone
+(:mod:`netral_nlp.models.tfidf`), so loading and using it imports neither scikit-learn nor scipy.
 Probabilities are calibrated by temperature scaling fitted on the dev split (one scalar, so the
 ranking of classes never changes), and ``predict`` applies a campaign threshold chosen for
 precision (see the model card).
@@ -15,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from safetensors.numpy import load_file, save_file
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from netral_nlp.models.base import LABELS, TextClassifier
+from netral_nlp.models.tfidf import TfidfFeatures, sparse_logits
 from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
 from netral_nlp.utils import progress
@@ -40,7 +40,14 @@ DEFAULT_FEATURES: dict[str, dict[str, Any]] = {
 }
 
 
-def _vectorizer(spec: dict[str, Any]) -> TfidfVectorizer:
+#: The two analysers, in the order of the weights' columns.
+ANALYSERS = ("word", "char")
+
+
+def _vectorizer(spec: dict[str, Any]) -> Any:
+    """scikit-learn's vectoriser for fitting (imported only to fit: it and scipy take seconds)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     kw = {k: v for k, v in spec.items() if k != "ngram_range"}
     return TfidfVectorizer(ngram_range=tuple(spec["ngram_range"]), lowercase=False, sublinear_tf=True, dtype=np.float32, **kw)
 
@@ -72,22 +79,24 @@ class LinearClassifier(TextClassifier):
         self.C = C
         self.class_weight = class_weight
         self.seed = seed
-        self._vecs: dict[str, TfidfVectorizer] = {}
+        self._vecs: dict[str, TfidfFeatures] = {}
         self.coef_: np.ndarray | None = None
         self.intercept_: np.ndarray | None = None
 
     # --- training ------------------------------------------------------------------------------
-    def _features(self, normalized: list[str]) -> sp.csr_matrix:
-        return sp.hstack([self._vecs[k].transform(normalized) for k in ("word", "char")], format="csr")
 
     def fit(self, texts: Sequence[str], labels: Sequence[str], *, show_progress: bool | None = None) -> LinearClassifier:
         """Fit vectorisers and weights on raw texts (normalised here with the model's preset)."""
         unknown = sorted(set(labels) - set(self.labels))
         if unknown:
             raise ValueError(f"unknown labels {unknown}; the model's labels are {self.labels}")
+        import scipy.sparse as sp
+        from sklearn.linear_model import LogisticRegression
+
         normalized = [self.normalizer(t) for t in progress(list(texts), desc="normalize", unit="posts", show=show_progress)]
-        self._vecs = {k: _vectorizer(self.features[k]) for k in ("word", "char")}
-        x = sp.hstack([self._vecs[k].fit_transform(normalized) for k in ("word", "char")], format="csr")
+        fitted = {k: _vectorizer(self.features[k]) for k in ANALYSERS}
+        x = sp.hstack([fitted[k].fit_transform(normalized) for k in ANALYSERS], format="csr")
+        self._vecs = {k: TfidfFeatures(self.features[k], v.vocabulary_, v.idf_) for k, v in fitted.items()}
         y = np.array([self.labels.index(lab) for lab in labels])
         lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000, random_state=self.seed)
         lr.fit(x, y)
@@ -102,8 +111,12 @@ class LinearClassifier(TextClassifier):
         starts = range(0, len(normalized), self.batch_size)
         out = []
         for i in progress(starts, desc="predict", unit="batches", show=show_progress):
-            x = self._features(normalized[i : i + self.batch_size])
-            out.append(np.asarray(x @ self.coef_.T) + self.intercept_)
+            batch = normalized[i : i + self.batch_size]
+            parts, offset = [], 0
+            for k in ANALYSERS:
+                parts.append((*self._vecs[k].transform(batch), offset))
+                offset += len(self._vecs[k])
+            out.append(sparse_logits(parts, len(batch), self.coef_, self.intercept_))
         return np.vstack(out)
 
     # --- persistence ---------------------------------------------------------------------------
@@ -114,8 +127,8 @@ class LinearClassifier(TextClassifier):
         path.mkdir(parents=True, exist_ok=True)
         tensors = {"coef": self.coef_, "intercept": self.intercept_}
         for k, vec in self._vecs.items():
-            tensors[f"idf_{k}"] = vec.idf_.astype(np.float32)
-            vocab = sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])
+            tensors[f"idf_{k}"] = vec.idf.astype(np.float32)
+            vocab = sorted(vec.vocabulary.items(), key=lambda kv: kv[1])
             (path / f"vocab_{k}.json").write_text(json.dumps([t for t, _ in vocab], ensure_ascii=False))
         # safetensors writes the raw buffer: make every array C-contiguous (LR weights are not).
         save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, str(path / "model.safetensors"))
@@ -138,12 +151,9 @@ class LinearClassifier(TextClassifier):
             batch_size=meta.get("batch_size", 2048),
         )
         tensors = load_file(str(path / "model.safetensors"))
-        for k in ("word", "char"):
+        for k in ANALYSERS:
             vocab = json.loads((path / f"vocab_{k}.json").read_text())
-            vec = _vectorizer(clf.features[k])
-            vec.vocabulary_ = {t: i for i, t in enumerate(vocab)}
-            vec.idf_ = tensors[f"idf_{k}"].astype(np.float64)
-            clf._vecs[k] = vec
+            clf._vecs[k] = TfidfFeatures(clf.features[k], {t: i for i, t in enumerate(vocab)}, tensors[f"idf_{k}"])
         clf.coef_ = tensors["coef"]
         clf.intercept_ = tensors["intercept"]
         clf._read_meta(meta)

@@ -34,6 +34,7 @@ import numpy as np
 from netral_nlp.elections import ROLE_TOKENS
 from netral_nlp.errors import NetralError
 from netral_nlp.models.base import LABELS, META_FILE, TextClassifier
+from netral_nlp.models.precision import autocast
 from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
 from netral_nlp.utils import progress
@@ -150,7 +151,7 @@ class TransformerClassifier(TextClassifier):
     def _inference_model(self) -> tuple[Any, str]:
         """What runs inference: ``(module, autocast precision)``, or ``(OnnxEncoder, "int8")``."""
         from netral_nlp.models import onnx_runtime
-        from netral_nlp.training.finetune import bf16_supported
+        from netral_nlp.models.precision import bf16_supported
 
         wanted = self.precision
         if wanted == "int8":
@@ -254,7 +255,7 @@ class TransformerClassifier(TextClassifier):
         module, cast = self._inference_model()
         if cast != "int8":
             module.eval()
-        with torch.inference_mode(), _autocast(self.device, cast):
+        with torch.inference_mode(), autocast(self.device, cast if cast != "int8" else "fp32"):
             for w0 in range(0, len(normalized), window):
                 ids = self.tokenizer(normalized[w0 : w0 + window], truncation=True, max_length=self.max_length)["input_ids"]
                 order = np.argsort([len(x) for x in ids], kind="stable")
@@ -314,16 +315,6 @@ class TransformerClassifier(TextClassifier):
 
 
 # --- module helpers ----------------------------------------------------------------------------
-def _autocast(device: str, precision: str) -> Any:
-    import contextlib
-
-    import torch
-
-    if precision != "bf16":
-        return contextlib.nullcontext()
-    return torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16)
-
-
 def _float32_kwargs() -> dict[str, Any]:
     """Load weights as float32 whatever they are stored as (float16 shards of a shipped model)."""
     import torch

@@ -184,7 +184,7 @@ class ModelConfig(pydantic.BaseModel):
     @pydantic.field_validator("kind")
     @classmethod
     def _registered_kind(cls, value: str) -> str:
-        from netral_nlp.models import MODEL_KINDS
+        from netral_nlp.models.registry import MODEL_KINDS
 
         if value not in MODEL_KINDS:
             raise ValueError(f"unknown model kind {short_repr(value)}; known kinds: {', '.join(sorted(MODEL_KINDS))}")

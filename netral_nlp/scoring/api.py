@@ -21,6 +21,7 @@ from netral_nlp.scoring.evidence import ProbabilisticClassifier, compute_evidenc
 from netral_nlp.scoring.report import build_blocks, render_html, render_markdown
 from netral_nlp.scoring.rules import BANDS, Rules, load_rules
 from netral_nlp.scoring.schema import Issue, read_accounts, read_activity
+from netral_nlp.tables.files import atomic_file, atomic_write, partial_path
 
 __all__ = ["Assessments", "ScoringWarning", "score"]
 
@@ -56,12 +57,6 @@ def _jsonable(value: Any) -> Any:
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # never a half-written file under the real name
 
 
 @dataclasses.dataclass
@@ -129,7 +124,7 @@ class Assessments:
         """One JSON document (see :meth:`to_dict`); written to ``path`` when given. Times are ISO 8601 with offset."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
         if path is not None:
-            _write_text(Path(path), text + "\n")
+            atomic_write(Path(path), text + "\n")
         return text
 
     def to_jsonl(self, directory: str | Path) -> dict[str, Path]:
@@ -139,7 +134,7 @@ class Assessments:
         paths = {}
         for name, df in (("accounts", self.accounts), ("evidence", self.evidence), ("issues", self.issues)):
             paths[name] = d / f"{name}.jsonl"
-            _write_text(paths[name], "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _records(df)))
+            atomic_write(paths[name], "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _records(df)))
         return paths
 
     def to_parquet(self, directory: str | Path) -> dict[str, Path]:
@@ -149,23 +144,22 @@ class Assessments:
         paths = {}
         for name, df in (("accounts", self.accounts), ("evidence", self.evidence), ("issues", self.issues)):
             paths[name] = d / f"{name}.parquet"
-            tmp = paths[name].with_name(paths[name].name + ".part")
-            df.to_parquet(tmp, index=False)
-            tmp.replace(paths[name])
+            with atomic_file(paths[name]) as fh:
+                df.to_parquet(fh, index=False)
         return paths
 
     def to_markdown(self, path: str | Path | None = None) -> str:
         """The readable report: summary, one section per flagged account with its evidence, issues."""
         text = render_markdown(build_blocks(self))
         if path is not None:
-            _write_text(Path(path), text)
+            atomic_write(Path(path), text)
         return text
 
     def to_html(self, path: str | Path | None = None) -> str:
         """The same report as one self-contained HTML page."""
         text = render_html(build_blocks(self), title=f"Neutrality screening: {self.election.name}")
         if path is not None:
-            _write_text(Path(path), text)
+            atomic_write(Path(path), text)
         return text
 
     def save(self, directory: str | Path, *, format: Literal["jsonl", "parquet"] = "jsonl", force: bool = False) -> dict[str, Path]:
@@ -182,7 +176,7 @@ class Assessments:
             raise InputError(f"{d}: {', '.join(existing)} exist; pass force=True (--force) to overwrite", code=E_EXISTS)
         paths = self.to_jsonl(d) if format == "jsonl" else self.to_parquet(d)
         paths["summary"] = d / "summary.json"
-        _write_text(
+        atomic_write(
             paths["summary"], json.dumps({"meta": _jsonable_meta(self.meta), "counts": self.counts}, ensure_ascii=False, indent=2) + "\n"
         )
         paths["report_md"] = d / "report.md"
@@ -203,11 +197,11 @@ def output_files(directory: str | Path, format: Literal["jsonl", "parquet"] = "j
     """Every file :meth:`Assessments.save` writes (or writes first under a temporary name), by name.
 
     >>> sorted(output_files("out"))[:3]
-    ['accounts.jsonl', 'accounts.jsonl.part', 'evidence.jsonl']
+    ['accounts.jsonl', 'accounts.jsonl.partial', 'evidence.jsonl']
     """
     d = Path(directory)
     names = [f"{n}.{format}" for n in ("accounts", "evidence", "issues")] + ["summary.json", "report.md", "report.html"]
-    return {f: d / f for name in names for f in (name, name + ".part")}
+    return {f: d / f for name in names for f in (name, partial_path(name).name)}
 
 
 def _jsonable_meta(meta: dict[str, Any]) -> dict[str, Any]:
@@ -215,8 +209,13 @@ def _jsonable_meta(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe_model(model: Any) -> str:
-    name = getattr(model, "name", None) or getattr(getattr(model, "metadata", None) or {}, "get", lambda _k, _d=None: None)("name")
-    return f"{type(model).__name__}" + (f" ({name})" if name else "")
+    """The model as the report names it, from its public description when it has one."""
+    describe = getattr(model, "describe", None)
+    if not callable(describe):
+        return type(model).__name__
+    d = describe()
+    masking = f"masks {d['election']}" if d.get("election") else "no contestant masking"
+    return f"{d['kind']} model {d['name'] or type(model).__name__} ({masking}; saved by netral_nlp {d['version']})"
 
 
 def score(
@@ -227,11 +226,13 @@ def score(
     election: str | Path | ElectionConfig = "pemilu-2024",
     rules: str | Path | Rules | None = None,
     errors: Literal["warn", "raise", "ignore"] = "warn",
+    encoding: str = "utf-8",
 ) -> Assessments:
     """Score social-media activity of accounts against the ASN neutrality rules.
 
     ``activity`` and ``accounts`` are DataFrames or files (CSV, JSONL, Parquet) with the columns
-    documented in :mod:`netral_nlp.scoring.schema`. ``model`` is a classifier with ``labels`` and
+    documented in :mod:`netral_nlp.scoring.schema` (files are UTF-8 unless ``encoding`` names
+    another, see docs/files.md). ``model`` is a classifier with ``labels`` and
     ``predict_proba`` (any :class:`~netral_nlp.models.base.TextClassifier`), the path of a saved
     one, or None for the shipped default (loaded only if some text needs it). ``election`` is a
     shipped election id or the path of a config file; ``rules`` the path of a rules file (None:
@@ -256,8 +257,8 @@ def score(
         raise ValueError(f"errors must be 'warn', 'raise' or 'ignore', got {errors!r}")
     cfg = load_election(election)
     rule_set = load_rules(rules)
-    act, issues = read_activity(activity, timezone=cfg.timezone)
-    acc, acc_issues = read_accounts(accounts)
+    act, issues = read_activity(activity, timezone=cfg.timezone, encoding=encoding, rules=rule_set)
+    acc, acc_issues = read_accounts(accounts, encoding=encoding)
     issues += acc_issues
     if errors == "raise":
         first = next((i for i in issues if i.severity == "error"), None)

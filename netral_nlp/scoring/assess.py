@@ -28,10 +28,21 @@ import pandas as pd
 from netral_nlp.scoring.rules import ACTIONS, BANDS, Rules
 from netral_nlp.scoring.schema import E_UNKNOWN_ACCOUNT, Issue
 
-__all__ = ["ACCOUNT_COLUMNS_OUT", "assess_accounts", "band_for", "combine"]
+__all__ = ["ACCOUNT_COLUMNS_OUT", "account_columns", "assess_accounts", "band_for", "combine"]
 
-#: Columns of the accounts table of :class:`~netral_nlp.scoring.Assessments`, in order.
-ACCOUNT_COLUMNS_OUT: tuple[str, ...] = (
+
+def account_columns(rules: Rules) -> tuple[str, ...]:
+    """Columns of the accounts table of :class:`~netral_nlp.scoring.Assessments`, in order: one
+    ``n_<action>`` count per action of the rules.
+
+    >>> from netral_nlp.scoring.rules import load_rules
+    >>> [c for c in account_columns(load_rules()) if c.startswith("n_")][:4]
+    ['n_actions', 'n_evidence', 'n_post', 'n_comment']
+    """
+    return (*_COLUMNS_BEFORE, *(f"n_{a}" for a in rules.actions), *_COLUMNS_AFTER)
+
+
+_COLUMNS_BEFORE: tuple[str, ...] = (
     "account_id",
     "name",
     "agency",
@@ -47,7 +58,8 @@ ACCOUNT_COLUMNS_OUT: tuple[str, ...] = (
     "contestants",
     "n_actions",
     "n_evidence",
-    *(f"n_{a}" for a in ACTIONS),
+)
+_COLUMNS_AFTER: tuple[str, ...] = (
     "n_invalid",
     "first_action",
     "last_action",
@@ -56,6 +68,8 @@ ACCOUNT_COLUMNS_OUT: tuple[str, ...] = (
     "note",
     "summary",
 )
+#: Columns of the accounts table under the shipped rules.
+ACCOUNT_COLUMNS_OUT: tuple[str, ...] = (*_COLUMNS_BEFORE, *(f"n_{a}" for a in ACTIONS), *_COLUMNS_AFTER)
 
 
 def combine(strengths: Iterable[float], *, cap: float = 1.0) -> float:
@@ -152,7 +166,7 @@ def assess_accounts(evidence: pd.DataFrame, accounts: pd.DataFrame, *, rules: Ru
 
     order = {p.short: i for i, p in enumerate(rules.provisions.values())}
     records = [_assess_one(acc, by_account.get(acc["account_id"], []), rules, order) for acc in table]
-    out = pd.DataFrame.from_records(records, columns=list(ACCOUNT_COLUMNS_OUT))
+    out = pd.DataFrame.from_records(records, columns=list(account_columns(rules)))
     for col in ("first_action", "last_action"):
         out[col] = pd.to_datetime(out[col].tolist(), utc=True).tz_convert(_timezone(evidence)) if len(out) else out[col]
     if len(out):
@@ -173,7 +187,7 @@ def _assess_one(acc: dict[str, Any], ev: list[dict[str, Any]], rules: Rules, ord
     status = acc["asn_status"]
     ok = [r for r in ev if r["status"] == "ok"]
     counted = [r for r in ok if r["counted"]]
-    per_type = {a: combine((r["strength"] for r in counted if r["action"] == a), cap=rules.actions[a].cap) for a in ACTIONS}
+    per_type = {a: combine((r["strength"] for r in counted if r["action"] == a), cap=rule.cap) for a, rule in rules.actions.items()}
     score = round(combine(per_type.values()), 6)
     top_strength = max((float(r["strength"]) for r in counted), default=0.0)
     evidence_band = band_for(score, top_strength, rules)
@@ -207,7 +221,7 @@ def _assess_one(acc: dict[str, Any], ev: list[dict[str, Any]], rules: Rules, ord
         "contestants": contestants,
         "n_actions": len(ev),
         "n_evidence": len(counted),
-        **{f"n_{a}": sum(r["action"] == a for r in ok) for a in ACTIONS},
+        **{f"n_{a}": sum(r["action"] == a for r in ok) for a in rules.actions},
         "n_invalid": sum(r["status"] == "invalid" for r in ev),
         "first_action": min(times) if times else None,
         "last_action": max(times) if times else None,
@@ -215,17 +229,20 @@ def _assess_one(acc: dict[str, Any], ev: list[dict[str, Any]], rules: Rules, ord
         "in_accounts_table": bool(acc.get("in_accounts_table", True)),
         "note": "; ".join(notes),
     }
-    rec["summary"] = _summary(rec, counted, ranked)
+    rec["summary"] = _summary(rec, counted, ranked, rules)
     return rec
 
 
-def _summary(rec: dict[str, Any], counted: list[dict[str, Any]], ranked: list[dict[str, Any]]) -> str:
+def _summary(rec: dict[str, Any], counted: list[dict[str, Any]], ranked: list[dict[str, Any]], rules: Rules) -> str:
     if not counted:
         return f"{rec['band']}: no evidence of campaign activity in {_plural(rec['n_actions'], 'action')}."
-    kinds = ", ".join(_plural(n, a) for a in ACTIONS if (n := sum(r["action"] == a for r in counted)))
+    kinds = ", ".join(rule.count(n) for a, rule in rules.actions.items() if (n := sum(r["action"] == a for r in counted)))
     top = ranked[0]
     when = top["timestamp"].strftime("%Y-%m-%d")
-    text = f"{rec['band']} (score {rec['score']:.2f}): evidence in {kinds}; strongest: {top['action']} on {when} (strength {top['strength']:.2f})"
+    text = (
+        f"{rec['band']} (score {rec['score']:.2f}): evidence in {kinds}; "
+        f"strongest: {rules.actions[top['action']].one} on {when} (strength {top['strength']:.2f})"
+    )
     if rec["provisions"]:
         text += "; touches " + "; ".join(rec["provisions"])
     return text + "."

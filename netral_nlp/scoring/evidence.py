@@ -255,11 +255,13 @@ def compute_evidence(
 
 
 def _explain(rec: dict[str, Any], row: dict[str, Any], rules: Rules, election: ElectionConfig, target_pair: int | None) -> str:
-    """One sentence a supervisor can read: what, when, why it counts (or not)."""
-    action, period = row["action"], rules.periods[rec["period"]]
+    """One sentence a supervisor can read: what, when, why it counts (or not); worded as the
+    action's ``wording`` in the rules file says."""
+    act = rules.actions[row["action"]]
+    period = rules.periods[rec["period"]]
     regime = rules.regimes[period.regime]
-    target = f" of {row['target_account']}" if row["target_account"] else ""
-    parts = [f"{action}{target} in period '{period.label}': {regime.label}"]
+    target = f" {act.target} {row['target_account']}" if row["target_account"] else ""
+    parts = [f"{act.one}{target} in period '{period.label}': {regime.label}"]
     if target_pair is not None:
         parts.append(
             f"{row['target_account']} is a campaign-team/contestant account of pair {target_pair:02d} ({election.pair(target_pair).name})"
@@ -272,8 +274,8 @@ def _explain(rec: dict[str, Any], row: dict[str, Any], rules: Rules, election: E
         parts.append("names pair " + ", ".join(rec["contestants"]))
     if rec["counted"]:
         parts.append(f"strength {rec['strength']:.2f}; touches " + "; ".join(rec["provisions"]))
-    elif action in ("follow", "join") and target_pair is None:
-        parts.append("target is not a known campaign-team or contestant account: no evidence")
+    elif act.no_evidence and target_pair is None:
+        parts.append(act.no_evidence)
     else:
         parts.append(f"no campaign content above p={_fmt_p(rules.min_campaign_probability)}: no evidence")
     return "; ".join(parts) + "."

@@ -1,8 +1,9 @@
 """Readable reports of an assessment: Markdown and a self-contained HTML page.
 
 Both are rendered from the same list of blocks, so they say the same thing: a summary, one
-section per flagged account with its evidence, the accounts not banded because of their status,
-and the input issues.
+section per flagged account with every one of its actions (the evidence first), the accounts not
+banded because of their ASN status with their evidence, and the input issues. Actions are named
+and counted as the rules file words them (``1 like``, ``2 likes``).
 
 >>> print(render_markdown([("h2", "Summary"), ("table", ["band", "accounts"], [["needs_review", "1"]])]))
 ## Summary
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from netral_nlp.scoring.rules import ACTIONS, BANDS
+from netral_nlp.scoring.rules import BANDS, Rules
 
 if TYPE_CHECKING:
     from netral_nlp.scoring.api import Assessments
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["build_blocks", "render_html", "render_markdown"]
 
 Block = tuple[Any, ...]
-#: Evidence rows listed per flagged account; the rest are in the evidence table.
-MAX_EVIDENCE_ROWS = 25
+#: Actions listed per account (the strongest evidence first); the rest are in the evidence table.
+MAX_EVIDENCE_ROWS = 100
 #: Issues listed in the report; all are in the issues table.
 MAX_ISSUES = 100
 #: Accounts without indication listed by name (the rest are counted).
@@ -63,15 +64,22 @@ def _who(row: Any) -> str:
     return ", ".join(bits)
 
 
-def _content(ev: Any, chars: int) -> str:
-    """What the action was about: own text, the target's text, or the target account."""
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _content(ev: Any, rules: Rules) -> str:
+    """What the action was about: own text, the target's text, or the target account (as the
+    action's sources in the rules file say which of them are evidence for it)."""
+    chars = rules.text_chars
+    act = rules.actions.get(ev["action"])
     parts = []
-    if ev["text"] and ev["action"] in ("post", "comment", "share"):
+    if ev["text"] and (act is None or act.shows_own_text):
         parts.append(f"“{_cut(ev['text'], chars)}”")
     if ev["target_account"]:
         tag = " (campaign-team/contestant account)" if ev["target_is_campaign_account"] else ""
-        parts.append(f"{'on' if ev['action'] == 'comment' else 'of'} {ev['target_account']}{tag}")
-    if ev["target_text"] and ev["action"] != "post":
+        parts.append(f"{act.target if act is not None else 'of'} {ev['target_account']}{tag}")
+    if ev["target_text"] and (act is None or act.shows_target_text):
         parts.append(f"target: “{_cut(ev['target_text'], chars)}”")
     if ev["url"] or ev["post_id"]:
         parts.append(f"[{ev['url'] or ev['post_id']}]")
@@ -82,14 +90,14 @@ def _evidence_table(ev: list[dict[str, Any]], a: Assessments) -> Block:
     rules = a.rules
     rows = []
     for e in ev:
-        period = rules.periods[e["period"]]
+        when = f"{rules.periods[e['period']].label} ({e['regime']})" if e["status"] == "ok" else "not scored (see Input issues)"
         rows.append(
             [
                 str(e["evidence_id"]),
                 _time(e["timestamp"]),
-                f"{period.label} ({e['regime']})",
+                when,
                 e["action"],
-                _content(e, rules.text_chars),
+                _content(e, rules),
                 _p(e["p_campaign"]),
                 ", ".join(e["contestants"]),
                 f"{e['strength']:.2f}",
@@ -99,13 +107,28 @@ def _evidence_table(ev: list[dict[str, Any]], a: Assessments) -> Block:
     return ("table", ["#", "time", "period (regime)", "action", "content", "p(campaign)", "pairs", "strength", "provisions"], rows)
 
 
+def _actions_of(ev: list[dict[str, Any]], a: Assessments) -> list[Block]:
+    """Every action of an account: its evidence first, strongest first, then the actions that gave
+    none (a post below the threshold too), then those not scored; in time order within each."""
+
+    def order(e: dict[str, Any]) -> tuple[int, float, Any]:
+        ts = e["timestamp"] if e["timestamp"] is not None and e["timestamp"] is not pd.NaT else pd.Timestamp.max.tz_localize("UTC")
+        return (0 if e["counted"] else 1 if e["status"] == "ok" else 2, -float(e["strength"]), ts)
+
+    mine = sorted(ev, key=order)
+    blocks: list[Block] = [_evidence_table(mine[:MAX_EVIDENCE_ROWS], a)]
+    if len(mine) > MAX_EVIDENCE_ROWS:
+        blocks.append(("p", f"{_plural(len(mine) - MAX_EVIDENCE_ROWS, 'more action')} in the evidence table."))
+    return blocks
+
+
 def build_blocks(a: Assessments) -> list[Block]:
-    """The report as blocks: ``("h1"|"h2"|"h3"|"p"|"quote", text)``, ``("ul", items)``, ``("table", headers, rows)``."""
+    """The report as blocks: ``("h1"|"h2"|"h3"|"p"|"blockquote", text)``, ``("ul", items)``, ``("table", headers, rows)``."""
     acc, rules, election = a.accounts, a.rules, a.election
     counts = a.counts
     blocks: list[Block] = [
         ("h1", f"Neutrality screening: {election.name}"),
-        ("quote", _DISCLAIMER),
+        ("blockquote", _DISCLAIMER),
         (
             "ul",
             [
@@ -113,8 +136,8 @@ def build_blocks(a: Assessments) -> list[Block]:
                 f"candidates determined {election.calendar['candidate_determination']}",
                 f"Rules: {rules.name} (version {rules.version}, {rules.source})",
                 f"Model: {a.meta.get('model', 'unknown')}",
-                f"Input: {counts['activity_rows']} actions, {counts['accounts']} accounts; {counts['invalid_rows']} actions not scored "
-                f"({counts['unattributed_rows']} without an account), see Input issues",
+                f"Input: {_plural(counts['activity_rows'], 'action')}, {_plural(counts['accounts'], 'account')}; "
+                f"{_plural(counts['invalid_rows'], 'action')} not scored ({counts['unattributed_rows']} without an account), see Input issues",
                 f"Generated by netral_nlp {a.meta.get('netral_nlp_version', '')} at {a.meta.get('generated_at', '')}",
             ],
         ),
@@ -131,9 +154,11 @@ def build_blocks(a: Assessments) -> list[Block]:
     ]
 
     flagged = acc[acc["band"] != "no_indication"]
+    held = acc[(acc["band"] != acc["evidence_band"])]
     ev = a.evidence
     groups: dict[str, list[dict[str, Any]]] = {}
-    for e in ev[ev["counted"].astype(bool) & ev["account_id"].isin(set(flagged["account_id"]))].to_dict("records"):
+    listed = set(flagged["account_id"]) | set(held["account_id"])
+    for e in ev[ev["account_id"].isin(listed)].to_dict("records"):
         groups.setdefault(e["account_id"], []).append(e)
     blocks.append(("h2", f"Flagged accounts ({len(flagged)})"))
     if not len(flagged):
@@ -150,21 +175,17 @@ def build_blocks(a: Assessments) -> list[Block]:
                     f"ASN status: {row['asn_status']}; {row['note']}",
                     "Provisions touched: " + ("; ".join(row["provisions"]) or "none"),
                     "Actions: "
-                    + ", ".join(f"{row[f'n_{x}']} {x}" for x in ACTIONS if row[f"n_{x}"])
+                    + (", ".join(rule.count(row[f"n_{x}"]) for x, rule in rules.actions.items() if row[f"n_{x}"]) or "none scored")
                     + (f", {row['n_invalid']} not scored" if row["n_invalid"] else "")
                     + f"; {row['n_evidence']} with evidence; {span}",
                     "Pairs concerned: " + (", ".join(f"{c} ({election.pair(int(c)).name})" for c in row["contestants"]) or "none named"),
                 ],
             )
         )
-        mine = sorted(groups.get(row["account_id"], []), key=lambda e: (-e["strength"], e["timestamp"]))
         if "ethics" in row["regimes"]:
             blocks.append(("p", f"Ethics regime: {rules.regimes['ethics'].label}."))
-        blocks.append(_evidence_table(mine[:MAX_EVIDENCE_ROWS], a))
-        if len(mine) > MAX_EVIDENCE_ROWS:
-            blocks.append(("p", f"{len(mine) - MAX_EVIDENCE_ROWS} more evidence items in the evidence table."))
+        blocks += _actions_of(groups.get(row["account_id"], []), a)
 
-    held = acc[(acc["band"] != acc["evidence_band"])]
     if len(held):
         blocks.append(("h2", f"Evidence not banded because of the ASN status ({len(held)})"))
         blocks.append(
@@ -177,6 +198,9 @@ def build_blocks(a: Assessments) -> list[Block]:
                 ],
             )
         )
+        for _, row in held.iterrows():
+            blocks.append(("h3", f"{row['account_id']} ({row['asn_status']}): listed for context, not banded"))
+            blocks += _actions_of(groups.get(row["account_id"], []), a)
 
     quiet = acc[(acc["band"] == "no_indication") & (acc["band"] == acc["evidence_band"])]
     blocks.append(("h2", f"Accounts without indication ({len(quiet)})"))
@@ -242,7 +266,7 @@ def render_markdown(blocks: list[Block]) -> str:
             out += ["#" * int(kind[1]) + " " + _md_cell(block[1]), ""]
         elif kind == "p":
             out += [block[1], ""]
-        elif kind == "quote":
+        elif kind == "blockquote":
             out += ["> " + block[1], ""]
         elif kind == "ul":
             out += [f"- {item}" for item in block[1]] + [""]
@@ -277,7 +301,7 @@ def render_html(blocks: list[Block], *, title: str = "netral_nlp report") -> str
             body.append(f"<{kind}>{e(block[1])}</{kind}>")
         elif kind == "p":
             body.append(f"<p>{e(block[1])}</p>")
-        elif kind == "quote":
+        elif kind == "blockquote":
             body.append(f"<blockquote>{e(block[1])}</blockquote>")
         elif kind == "ul":
             body.append("<ul>" + "".join(f"<li>{e(item)}</li>" for item in block[1]) + "</ul>")

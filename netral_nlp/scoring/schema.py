@@ -12,8 +12,8 @@ Activity, one row per action:
 column         required meaning
 ============== ======== =====================================================================
 account_id     yes      the acting account (as in the accounts table)
-action         yes      post, comment, share, like, follow or join (aliases: reply, retweet,
-                        repost, quote, favorite, reaction, subscribe, member)
+action         yes      an action of the rules file (shipped: post, comment, share, quote,
+                        like, follow, join) or one of its aliases (reply, retweet, favorite...)
 timestamp      yes      ISO 8601 (``2019-03-01T10:15:00+07:00``), Unix epoch seconds, or the
                         Twitter form ``Wed Oct 10 20:19:24 +0000 2018``; a timestamp without a
                         timezone is taken in the election's timezone (WIB, Asia/Jakarta, for
@@ -42,8 +42,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import gzip
-import json
 import math
 import re
 import zoneinfo
@@ -54,12 +52,13 @@ import pandas as pd
 
 from netral_nlp.configfile import short_repr
 from netral_nlp.errors import InputError
-from netral_nlp.rows import MAX_JSON_DEPTH, MAX_TEXT_CHARS, TooDeep, loads_row
-from netral_nlp.scoring.rules import ACTIONS, ASN_STATUSES
+from netral_nlp.scoring.rules import ASN_STATUSES, Rules, load_rules
+from netral_nlp.tables.formats import DEFAULT_ENCODING
+from netral_nlp.tables.frame import read_frame
+from netral_nlp.tables.rows import MAX_TEXT_CHARS, is_missing
 
 __all__ = [
     "ACCOUNT_COLUMNS",
-    "ACTION_ALIASES",
     "ACTIVITY_COLUMNS",
     "Issue",
     "read_accounts",
@@ -89,18 +88,6 @@ ACCOUNT_COLUMNS: dict[str, bool] = {
     "region": False,
     "position": False,
 }
-#: Words that scraped data uses for the six actions.
-ACTION_ALIASES: dict[str, str] = {
-    "reply": "comment",
-    "retweet": "share",
-    "repost": "share",
-    "quote": "share",
-    "favorite": "like",
-    "favourite": "like",
-    "reaction": "like",
-    "subscribe": "follow",
-    "member": "join",
-}
 #: Spellings of the ASN statuses found in registers (after lower-casing; spaces/hyphens -> ``_``).
 STATUS_ALIASES: dict[str, str] = {
     "nonasn": "non_asn",
@@ -112,10 +99,23 @@ STATUS_ALIASES: dict[str, str] = {
     "n/a": "unknown",
 }
 
+#: Codes of the problems of an activity or accounts file, by kind of the table layer (see docs/scoring.md).
+SCORING_CODES: dict[str, str] = {
+    "not_found": "E301",
+    "format": "E301",
+    "columns": "E302",
+    "unreadable": "E301",
+    "json": "E303",
+    "not_object": "E303",
+    "bytes": "E305",
+    "too_large": "E305",
+    "too_deep": "E304",
+    "csv_record": "E305",
+    "cut": "E301",
+}
 # Stable codes of the per-row issues and file errors (see docs/scoring.md).
-E_FILE = "E301"  # file missing, unreadable or of an unknown format
-E_COLUMN = "E302"  # required column missing
-E_JSON = "E303"  # a JSONL line is not a JSON object
+E_FILE = SCORING_CODES["not_found"]  # file missing, unreadable or of an unknown format
+E_COLUMN = SCORING_CODES["columns"]  # required column missing
 E_ACCOUNT_ID = "E310"  # empty account_id: row cannot be attributed
 E_ACTION = "E311"  # unknown action
 E_TIMESTAMP = "E312"  # missing or unparseable timestamp
@@ -125,7 +125,6 @@ E_UNKNOWN_ACCOUNT = "E315"  # account in activity but not in the accounts table
 E_PROBABILITY = "E316"  # a given p_campaign is not a number in [0, 1]
 E_TIME_RANGE = "E317"  # timestamp before EARLIEST_TIMESTAMP or in the future
 E_TOO_LONG = "E318"  # a text longer than MAX_TEXT_CHARS
-E_ABSURD = "E304"  # a JSONL line nested too deeply to parse safely
 E_STATUS = "E320"  # unknown asn_status value: taken as unknown
 E_DUPLICATE = "E321"  # account listed twice in the accounts table: first row kept
 
@@ -154,15 +153,9 @@ class Issue:
         return f"[{self.code}] {self.location}, field {self.field!r}: {self.message}"
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _cell(value: Any) -> str:
     """A cell as a stripped string; missing values are ``""``."""
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # ids read as floats from CSV/Parquet: 123.0 -> "123"
@@ -172,54 +165,10 @@ def _cell(value: Any) -> str:
 # --- reading ----------------------------------------------------------------------------------
 
 
-def _format_of(path: Path) -> str:
-    name = path.name.lower().removesuffix(".gz")
-    for ext, fmt in (
-        (".csv", "csv"),
-        (".tsv", "tsv"),
-        (".jsonl", "jsonl"),
-        (".ndjson", "jsonl"),
-        (".json", "jsonl"),
-        (".parquet", "parquet"),
-        (".pq", "parquet"),
-    ):
-        if name.endswith(ext):
-            return fmt
-    raise InputError(f"{path}: unknown file format; use .csv, .tsv, .jsonl, .json or .parquet", code=E_FILE)
-
-
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
-        content = fh.read()
-    if content.lstrip().startswith("["):  # a JSON array of objects
-        try:
-            rows = loads_row(content, max_depth=MAX_JSON_DEPTH + 1)  # the array adds a level
-        except TooDeep as exc:
-            raise InputError(f"{path}: {exc}", code=E_ABSURD) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})", code=E_JSON) from None
-        where = [f"{path} item {i + 1}" for i in range(len(rows))]
-    else:
-        rows, where = [], []
-        for lineno, line in enumerate(content.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(loads_row(line))
-            except TooDeep as exc:
-                raise InputError(f"{path}:{lineno}: {exc}", code=E_ABSURD) from None
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: invalid JSON ({exc.msg})", code=E_JSON) from None
-            where.append(f"{path} line {lineno}")
-    for row, loc in zip(rows, where, strict=True):
-        if not isinstance(row, dict):
-            raise InputError(f"{loc}: expected a JSON object, got {type(row).__name__}", code=E_JSON)
-    return pd.DataFrame.from_records(rows), where
-
-
-def read_table(source: pd.DataFrame | str | Path, *, name: str) -> tuple[pd.DataFrame, list[str]]:
-    """Read a table from a DataFrame or a file; returns it with a location string per row.
+def read_table(source: pd.DataFrame | str | Path, *, name: str, encoding: str = DEFAULT_ENCODING) -> tuple[pd.DataFrame, list[str]]:
+    """Read a table from a DataFrame or a file (by the table layer, :mod:`netral_nlp.tables`);
+    returns it with a location per row: ``activity.csv:4`` (the line a row starts on; ``row N``
+    of Parquet, ``item N`` of a JSON array), ``activity row 3`` for a DataFrame.
 
     Column names are lower-cased and stripped. ``name`` is used for DataFrames in messages.
 
@@ -231,23 +180,8 @@ def read_table(source: pd.DataFrame | str | Path, *, name: str) -> tuple[pd.Data
         df = source.reset_index(drop=True)
         where = [f"{name} row {i + 1}" for i in range(len(df))]
     elif isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            raise InputError(f"{path}: no such file", code=E_FILE)
-        fmt = _format_of(path)
-        try:
-            if fmt in ("csv", "tsv"):
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if fmt == "tsv" else ",")
-            elif fmt == "parquet":
-                df = pd.read_parquet(path)
-            else:
-                df, where = _read_jsonl(path)
-        except InputError:
-            raise
-        except Exception as exc:  # a parser's own error: say which file
-            raise InputError(f"{path}: cannot read as {fmt}: {exc}", code=E_FILE) from None
-        if fmt != "jsonl":
-            where = [f"{path} row {i + 1}" for i in range(len(df))]
+        frame = read_frame(source, codes=SCORING_CODES, encoding=encoding)
+        df, where = frame.data, frame.where
     else:
         raise TypeError(f"{name} must be a pandas DataFrame or a file path, got {type(source).__name__}")
     df = df.rename(columns=lambda c: str(c).strip().lower())
@@ -321,7 +255,7 @@ def parse_timestamp(value: Any, tz: datetime.tzinfo) -> tuple[pd.Timestamp | Non
 
 
 def _parse_timestamp(value: Any, tz: datetime.tzinfo) -> tuple[pd.Timestamp | None, bool]:
-    if _is_missing(value):
+    if is_missing(value):
         return None, False
     ts: Any
     if isinstance(value, (pd.Timestamp, datetime.datetime)):
@@ -377,6 +311,8 @@ def read_activity(
     activity: pd.DataFrame | str | Path,
     *,
     timezone: str = "Asia/Jakarta",
+    encoding: str = DEFAULT_ENCODING,
+    rules: Rules | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """Read and validate the activity table.
 
@@ -384,14 +320,16 @@ def read_activity(
     (missing optional ones empty) plus ``source_row`` (1-based), ``location``, ``valid`` (False
     when the row cannot be scored), ``timestamp_tz_assumed`` and ``issue`` (the row's problems).
     The issues list names each problem. A missing required column raises
-    :class:`~netral_nlp.errors.InputError` (``E302``).
+    :class:`~netral_nlp.errors.InputError` (``E302``). The actions, their aliases and what a row
+    of each needs come from ``rules`` (None: the shipped rules).
 
     >>> act, _ = read_activity(pd.DataFrame({"account_id": ["a"], "action": ["retweet"], "timestamp": ["2019-03-01T10:00:00+07:00"]}))
     >>> act.loc[0, "action"], bool(act.loc[0, "valid"])
     ('share', True)
     """
+    rules = load_rules(rules)
     label = _label(activity, "activity")
-    df, where = read_table(activity, name="activity")
+    df, where = read_table(activity, name="activity", encoding=encoding)
     _check_columns(df, ACTIVITY_COLUMNS, label)
     try:
         tz = zoneinfo.ZoneInfo(timezone)
@@ -423,9 +361,9 @@ def read_activity(
         if account is None:
             add("account_id", E_ACCOUNT_ID, "error", "empty account_id: the action cannot be attributed to an account")
         raw_action = _cell(row["action"]).lower()
-        action = ACTION_ALIASES.get(raw_action, raw_action)
-        if action not in ACTIONS:
-            add("action", E_ACTION, "error", f"unknown action {short_repr(raw_action)}; expected one of {list(ACTIONS)}")
+        action = rules.action_of(raw_action)
+        if action is None:
+            add("action", E_ACTION, "error", f"unknown action {short_repr(raw_action)}; expected one of {list(rules.actions)} or an alias")
         ts, assumed = parse_timestamp(row["timestamp"], tz)
         why = out_of_range(ts) if ts is not None else None
         if why is not None:
@@ -464,20 +402,18 @@ def read_activity(
                     f"{short_repr(_cell(row[field]))} is not a probability in [0, 1]; the model is used instead",
                 )
         valid = all(iss.severity != "error" for iss in found)
-        if valid:
-            if action in ("post", "comment") and not text:
-                add("text", E_NO_TEXT, "warning", f"{action} without text: no text to assess")
-            elif action in ("share", "like") and not (target_text or target_account or text):
-                add("target_text", E_NO_TEXT, "warning", f"{action} without target_text or target_account: nothing to assess")
-            elif action in ("follow", "join") and not (target_account or target_text):
-                add("target_account", E_NO_TEXT, "warning", f"{action} without target_account: nothing to assess")
+        if valid and action is not None:
+            needs = rules.actions[action].requires
+            given = {"text": text, "target_text": target_text, "target_account": target_account}
+            if not any(given[c] for c in needs):
+                add(needs[0], E_NO_TEXT, "warning", f"{action} without {' or '.join(needs)}: nothing to assess")
         issues.extend(found)
         records.append(
             {
                 "source_row": i + 1,
                 "location": loc,
                 "account_id": account,
-                "action": action if action in ACTIONS else raw_action,
+                "action": action if action is not None else raw_action,
                 "timestamp": ts,
                 "timestamp_tz_assumed": assumed,
                 "text": text,
@@ -547,7 +483,7 @@ def normalize_status(value: Any) -> str | None:
     return s if s in ASN_STATUSES else None
 
 
-def read_accounts(accounts: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, list[Issue]]:
+def read_accounts(accounts: pd.DataFrame | str | Path, *, encoding: str = DEFAULT_ENCODING) -> tuple[pd.DataFrame, list[Issue]]:
     """Read and validate the accounts table; returns one row per distinct account and the issues.
 
     An unrecognised ``asn_status`` is taken as ``unknown`` (warning ``E320``); a second row for
@@ -559,7 +495,7 @@ def read_accounts(accounts: pd.DataFrame | str | Path) -> tuple[pd.DataFrame, li
     (['pns', 'unknown'], 'E320')
     """
     label = _label(accounts, "accounts")
-    df, where = read_table(accounts, name="accounts")
+    df, where = read_table(accounts, name="accounts", encoding=encoding)
     _check_columns(df, ACCOUNT_COLUMNS, label)
     issues: list[Issue] = []
     seen: dict[str, int] = {}

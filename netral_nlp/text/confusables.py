@@ -32,7 +32,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["INVISIBLE", "LOOKALIKES", "deobfuscate"]
+from netral_nlp.text.encoding import repair_encoding
+
+__all__ = ["INVISIBLE", "LOOKALIKES", "deobfuscate", "reveal"]
 
 #: Invisible characters removed wherever they are (the zero-width joiner is handled apart).
 INVISIBLE = (
@@ -98,3 +100,29 @@ def deobfuscate(text: str) -> str:
     text = _STRAY_TAGS.sub("", text)
     text = text.translate(_LOOKALIKE_TABLE)
     return _OTHER_DIGIT.sub(_ascii_digit, text)
+
+
+# A variation selector after an ASCII character belongs to no emoji unless a keycap follows; the
+# emoji stage would drop it and glue its neighbours ("#\ufe0fGanti"), so it goes before that matters.
+_STRAY_VS = re.compile(r"(?<=[\x00-\x7f])[\ufe0e\ufe0f](?!\u20e3)")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def reveal(text: str) -> str:
+    """A raw post as every later reader sees it: encodings repaired (mojibake, ``\\x`` escapes),
+    invisible characters and look-alike letters undone, stray variation selectors dropped, ASCII
+    control characters made spaces. The first stage of the normaliser and of the contestant
+    finder, run once for both when a batch needs both.
+
+    >>> reveal("Dukung Jo\u200bkowi!"), reveal("coblos\x0701")
+    ('Dukung Jokowi!', 'coblos 01')
+    """
+    if not text.isascii() or "\\x" in text:
+        # Invisible characters and look-alike letters go after the repair (a soft hyphen is part
+        # of the mojibake of "í") and before anything looks for words.
+        text = deobfuscate(repair_encoding(text))
+        if "\ufe0f" in text or "\ufe0e" in text:
+            text = _STRAY_VS.sub("", text)
+    elif _ASCII_CONTROL.search(text):
+        text = _ASCII_CONTROL.sub(" ", text)
+    return text

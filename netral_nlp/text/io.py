@@ -1,110 +1,63 @@
-"""Normalise a whole file: plain text (one post a line), JSONL or CSV, optionally gzip-compressed.
+"""Normalise a whole file: plain text (one post a line), JSONL, CSV, TSV or Parquet, optionally
+gzip-compressed, read and written by the table layer (:mod:`netral_nlp.tables`).
 
-A row that cannot be normalised stops the run with a coded error naming the file and the line
-(``posts.jsonl:12: ...``), and no output is left behind under any name: invalid JSON (``E104``),
-a row too large or nested too deeply to parse safely (``E106``), a record the csv module cannot
-read (``E108``), a file that cannot be read past some line, such as a damaged or truncated
-``.gz`` (``E107``). The input can never be the output (``E215``).
+Plain text gives text back, one normalised post a line; a table gives its rows back with a
+``text_normalized`` column added (or only the normalised texts, into a ``.txt`` output). A row
+that cannot be normalised stops the run with a coded error naming the file, the line and the field
+(``posts.jsonl:12: field 'text' ...``), and no output is left behind under any name: invalid JSON
+(``E104``), a row too large or nested too deeply to parse safely (``E106``), a record the csv
+module cannot read (``E108``), bytes that are not in the file's encoding (``E109``), a file that
+cannot be read past some line, such as a damaged or truncated ``.gz`` (``E107``). The input can
+never be the output (``E215``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import gzip
-import json
-import sys
-import zlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from netral_nlp.errors import InputError
-from netral_nlp.files import check_gzip, check_output_folder, refuse_overlap, writing
-from netral_nlp.rows import MAX_LINE_BYTES, MAX_TEXT_CHARS, TooDeep, TooLong, bounded_lines, loads_row
+from netral_nlp.tables.files import check_gzip, check_output_folder, partial_path, refuse_overlap, writing
+from netral_nlp.tables.formats import DEFAULT_ENCODING, FORMATS, SUFFIXES, is_gzip
+from netral_nlp.tables.frame import bad_bytes_field
+from netral_nlp.tables.readers import Record, open_table
+from netral_nlp.tables.rows import MAX_TEXT_CHARS
+from netral_nlp.tables.writers import OUTPUT_FORMATS, output_format
+from netral_nlp.tables.writers import open_writer as open_table_writer
 from netral_nlp.text.normalize import Normalizer
 
-__all__ = ["normalize_file"]
+__all__ = ["NORMALIZE_CODES", "normalize_file"]
 
-#: Codes of the row and file problems (see the module docstring).
-E_TOO_LARGE = "E106"
-E_UNREADABLE = "E107"
-E_CSV = "E108"
-_READ_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
-
-
-def _guess_format(path: str, fmt: str | None) -> str:
-    if fmt:
-        if fmt not in ("txt", "jsonl", "csv"):
-            raise InputError(f"unknown format {fmt!r}; use txt, jsonl or csv", code="E101")
-        return fmt
-    name = path.removesuffix(".gz")
-    for ext, f in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "jsonl"), (".csv", "csv")):
-        if name.endswith(ext):
-            return f
-    return "txt"
-
-
-def _decoded_lines(raw: IO[bytes], name: str) -> Iterator[str]:
-    """Lines of a byte stream, each decoded as UTF-8, or as cp1252/latin-1 when it is not UTF-8
-    (the legacy Indonesian corpora mix both), so no undecodable byte reaches the output. A line
-    longer than a row may be, or a stream that breaks off, is a coded error naming the line."""
-    lineno = 0
-    try:
-        for lineno, line in enumerate(bounded_lines(raw, MAX_LINE_BYTES), start=1):
-            if isinstance(line, TooLong):
-                raise InputError(f"{name}:{lineno}: {line.reason(MAX_LINE_BYTES)}", code=E_TOO_LARGE)
-            try:
-                yield line.decode("utf-8")
-            except UnicodeDecodeError:
-                try:
-                    yield line.decode("cp1252")
-                except UnicodeDecodeError:
-                    yield line.decode("latin-1")
-    except _READ_ERRORS as exc:
-        raise InputError(
-            f"{name}: cannot be read past line {lineno} ({type(exc).__name__}: {exc}); a damaged or truncated file?", code=E_UNREADABLE
-        ) from None
+#: Codes of the problems of ``normalize``'s input (see netral_nlp.errors.CODES).
+NORMALIZE_CODES: dict[str, str] = {
+    "not_found": "E102",
+    "format": "E101",
+    "columns": "E105",
+    "unreadable": "E107",
+    "json": "E104",
+    "not_object": "E105",  # a line that is no object has no text field
+    "bytes": "E109",
+    "too_large": "E106",
+    "too_deep": "E106",
+    "csv_record": "E108",
+    "cut": "E107",
+}
+E_NOT_TEXT = "E103"
+E_TOO_LARGE = NORMALIZE_CODES["too_large"]
+#: The column added to a table's rows.
+NORMALIZED_COLUMN = "text_normalized"
+#: Rows written at a time.
+_CHUNK = 4096
 
 
-@contextlib.contextmanager
-def _open_in(path: str) -> Iterator[Iterator[str]]:
-    if path == "-":
-        yield _decoded_lines(sys.stdin.buffer, "<stdin>")
-        return
-    if not Path(path).is_file():
-        raise InputError(f"{path}: no such file", code="E102")
-    raw: IO[bytes] = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
-    with raw:
-        yield _decoded_lines(raw, path)
-
-
-def _temporary(path: str) -> Path:
-    return Path(path + ".part")
-
-
-@contextlib.contextmanager
-def _open_out(path: str) -> Iterator[IO[str]]:
-    if path == "-":
-        yield sys.stdout
-        return
-    tmp = _temporary(path)
-    opener = gzip.open if path.endswith(".gz") else open
-    try:
-        with writing(path), opener(tmp, "wt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
-            yield fh
-        with writing(path):
-            tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # no half-written file is left behind, under any name
-        raise
-
-
-def _text(value: object, where: str) -> str:
+def _text(value: object, where: str, text_key: str) -> str:
     if not isinstance(value, str):
-        raise InputError(f"{where}: text must be a string, got {type(value).__name__}", code="E103")
+        kind = "missing" if value is None else type(value).__name__
+        raise InputError(f"{where}: field {text_key!r}: text must be a string, got {kind}", code=E_NOT_TEXT)
     if len(value) > MAX_TEXT_CHARS:
-        raise InputError(f"{where}: {len(value)} characters long, more than the {MAX_TEXT_CHARS} a post can have", code=E_TOO_LARGE)
+        raise InputError(
+            f"{where}: field {text_key!r}: {len(value)} characters long, more than the {MAX_TEXT_CHARS} a post can have", code=E_TOO_LARGE
+        )
     return value
 
 
@@ -117,55 +70,97 @@ def normalize_file(
     text_key: str = "text",
     stem: bool | None = None,
     fmt: str | None = None,
+    encoding: str = DEFAULT_ENCODING,
+    stdin: IO[bytes] | None = None,
 ) -> int:
-    """Normalise every text of ``input`` into ``output``; returns the number of texts.
+    """Normalise every text of ``input`` (``"-"``: standard input) into ``output`` (``"-"``:
+    standard output); returns the number of texts.
 
-    Errors name the file, the line and the field (``posts.jsonl:12: field 'text' missing``).
+    The input's format comes from ``fmt`` or its name; a name with no known suffix is plain text.
+    The output's format comes from its name, else it is the input's (Parquet and standard output:
+    JSONL). Errors name the file, the line and the field (``posts.jsonl:12: field 'text' missing``).
+
+    >>> normalize_file("posts.jsonl", "clean.jsonl", election="pemilu-2024")     # doctest: +SKIP
+    1000
     """
     if input != "-" and output != "-":
-        refuse_overlap([input], {"output": output, "output's temporary file": _temporary(output)})
+        refuse_overlap([input], {"output": output, "output's partial file": partial_path(output)})
     if output != "-":
         check_output_folder(output)
-    if input != "-" and input.endswith(".gz") and Path(input).is_file() and not check_gzip(input, code=E_UNREADABLE):
+    if input != "-" and is_gzip(input) and Path(input).is_file() and not check_gzip(input, code=NORMALIZE_CODES["unreadable"]):
         # Checked whole first: damaged deflate data decodes to made-up text before any error.
-        raise InputError(f"{input}: the compressed file is cut short (truncated); nothing was written", code=E_UNREADABLE)
-    normalizer = Normalizer(preset, election=election, stem=stem)
-    kind = _guess_format(input, fmt)
-    n = 0
-    with _open_in(input) as fin, _open_out(output) as fout:
-        if kind == "txt":
-            for lineno, line in enumerate(fin, start=1):
-                fout.write(normalizer(_text(line.rstrip("\r\n"), f"{input}:{lineno}")) + "\n")
-                n += 1
-        elif kind == "jsonl":
-            for lineno, line in enumerate(fin, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = loads_row(line)
-                except TooDeep as exc:
-                    raise InputError(f"{input}:{lineno}: {exc}", code=E_TOO_LARGE) from None
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{input}:{lineno}: invalid JSON ({exc.msg})", code="E104") from None
-                if not isinstance(row, dict) or text_key not in row:
-                    raise InputError(f"{input}:{lineno}: field {text_key!r} missing", code="E105")
-                row["text_normalized"] = normalizer(_text(row[text_key], f"{input}:{lineno}: field {text_key!r}"))
-                fout.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n += 1
+        raise InputError(f"{input}: the compressed file is cut short (truncated); nothing was written", code=NORMALIZE_CODES["unreadable"])
+    reader = open_table(
+        input, codes=NORMALIZE_CODES, fmt=fmt, formats=FORMATS, default_format="txt", encoding=encoding, text_key=text_key, stdin=stdin
+    )
+    with reader:
+        header = reader.header
+        if header is not None and text_key not in header:
+            raise InputError(f"{reader.where(1)}: column {text_key!r} missing (columns: {header})", code=NORMALIZE_CODES["columns"])
+        out_fmt, gz = _output_format(output, reader.format)
+        if out_fmt == "txt":
+            columns = [NORMALIZED_COLUMN]
+        elif reader.format == "txt":
+            columns = [text_key, NORMALIZED_COLUMN]
         else:
-            csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
-            reader = csv.DictReader(fin)
-            try:
-                if reader.fieldnames is None or text_key not in reader.fieldnames:
-                    raise InputError(f"{input}:1: column {text_key!r} missing (columns: {reader.fieldnames})", code="E105")
-                writer = csv.DictWriter(fout, fieldnames=[*reader.fieldnames, "text_normalized"])
-                writer.writeheader()
-                for row in reader:
-                    if None in row:  # more fields than the header: DictReader keeps them under None
-                        raise InputError(f"{input}:{reader.line_num}: the record has more fields than the header", code=E_CSV)
-                    row["text_normalized"] = normalizer(_text(row[text_key] or "", f"{input}:{reader.line_num}: column {text_key!r}"))
-                    writer.writerow(row)
-                    n += 1
-            except csv.Error as exc:
-                raise InputError(f"{input}:{reader.line_num}: a record the csv module cannot read ({exc})", code=E_CSV) from None
+            columns = [*(c for c in header or [] if c != NORMALIZED_COLUMN), NORMALIZED_COLUMN]
+        normalizer = Normalizer(preset, election=election, stem=stem)
+        with writing(output):
+            writer = open_table_writer(output, fmt=out_fmt, gz=gz, columns=columns)
+        n = 0
+        try:
+            chunk: list[dict[str, Any]] = []
+            for _, item in reader:
+                if not isinstance(item, Record):
+                    raise InputError(item.describe(reader.where(item.line)), code=item.code)
+                where = reader.where(item.line)
+                field = bad_bytes_field(item.values)
+                if field is not None:
+                    raise InputError(
+                        f"{where}: field {field!r} holds bytes that are not {reader.encoding_name}; pass the file's encoding (--encoding)",
+                        code=NORMALIZE_CODES["bytes"],
+                    )
+                values = item.values
+                if text_key not in values:
+                    raise InputError(f"{where}: field {text_key!r} missing", code=NORMALIZE_CODES["columns"])
+                values[NORMALIZED_COLUMN] = normalizer(_text(values[text_key], where, text_key))
+                chunk.append(values)
+                n += 1
+                if len(chunk) >= _CHUNK:
+                    _flush(writer, chunk, output)
+                    chunk = []
+            _flush(writer, chunk, output)
+            with writing(output):
+                writer.finalize()
+        except BaseException:
+            writer.discard()  # no half-written file is left behind, under any name
+            raise
     return n
+
+
+def _output_format(output: str, input_format: str) -> tuple[str, bool]:
+    """The output's format: from its name, else the input's (Parquet to standard output: JSONL).
+    Rows of JSON Lines, which need not share their fields, go to JSON Lines or plain text only."""
+    gz = output != "-" and is_gzip(output)
+    fmt = output_format(output, allowed=OUTPUT_FORMATS, code=NORMALIZE_CODES["format"])[0] if _has_suffix(output) else input_format
+    if fmt == "parquet" and output == "-":
+        fmt = "jsonl"
+    if input_format == "jsonl" and fmt not in ("jsonl", "txt"):
+        raise InputError(
+            f"{output}: rows of JSON Lines are written as JSON Lines (.jsonl) or plain text (.txt), not {fmt}",
+            code=NORMALIZE_CODES["format"],
+        )
+    if fmt == "parquet":
+        gz = False
+    return fmt, gz
+
+
+def _has_suffix(output: str) -> bool:
+    name = output.lower().removesuffix(".gz")
+    return output != "-" and any(name.endswith(suffix) for suffix in SUFFIXES)
+
+
+def _flush(writer: Any, chunk: list[dict[str, Any]], output: str) -> None:
+    with writing(output):
+        writer.add(chunk)
+        writer.commit()

@@ -34,9 +34,8 @@ from typing import Any
 
 import emoji
 
-from netral_nlp.elections import ElectionConfig, load_election
-from netral_nlp.text.confusables import deobfuscate
-from netral_nlp.text.encoding import repair_encoding
+from netral_nlp.elections import ContestantMatcher, ElectionConfig, load_election
+from netral_nlp.text.confusables import reveal
 from netral_nlp.text.hashtags import split_hashtag
 from netral_nlp.text.lexicons import load_slang, load_stopwords, load_wordfreq, read_user_lexicon
 from netral_nlp.text.stemming import CachedStemmer
@@ -63,9 +62,6 @@ _PLACEHOLDER_USER = re.compile(r"USER(?<![\w@]USER)\b|\[USERNAME\]|<USERNAME>")
 # or a role token ("x@y", "[CALON]@y") is not taken at all (normalising twice changes nothing more).
 _CHAIN = re.compile(r"(?:@(?<![\w@\]]@)|#(?<![\w&\]]#))\w+(?:[@#]\w+)*")
 _CHAIN_ITEM = re.compile(r"[@#]\w+")
-# A variation selector after an ASCII character belongs to no emoji unless a keycap follows; the
-# emoji stage would drop it and glue its neighbours ("#\ufe0fGanti"), so it goes before that matters.
-_STRAY_VS = re.compile(r"(?<=[\x00-\x7f])[\ufe0e\ufe0f](?!\u20e3)")
 _LAUGH = re.compile(
     r"(?<!\w)(?:[wk]*(?:wk|kw)[wk]*|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:xi){2,}x?|a?wo?k(?:wo?k){2,}|(?:ka){3,})(?!\w)"
 )
@@ -82,7 +78,6 @@ _EMOJI_REPEAT = re.compile(r"(:[a-z0-9_&'.-]+:)(?:\s*\1)+")
 # Each laugh pattern of _LAUGH contains one of these; a cheap test before the regex.
 _LAUGH_HINTS = ("wk", "kw", "haha", "hehe", "hihi", "xixi", "kaka")
 _TOKEN = re.compile(r"\[[A-Z_]+\]|@USER|HTTPURL|:[a-z0-9_&'.-]+:|[a-z0-9]+(?:[-'][a-z0-9]+)*|[!?]")
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Passes of the whole pipeline at most, for the rare text whose output is not yet stable.
 _MAX_ROUNDS = 4
 
@@ -173,17 +168,10 @@ class Normalizer:
         self._slang = load_slang(extra) if cfg.slang else {}
         self._stop = load_stopwords() if cfg.stopwords else frozenset()
         self._vocab = load_wordfreq()
-        names: set[str] = set()
-        if self.election is not None:
-            for p in self.election.pairs:
-                for c in p.candidates:
-                    for a in (c.name, *c.aliases, *c.case_sensitive_aliases):
-                        names.update(a.lower().replace("'", "").split())
-                for a in (*p.aliases, *p.case_sensitive_aliases):
-                    names.update(a.lower().replace("'", "").split())
-        self._hashtag_words = frozenset(w for w in names if w.isalpha())
-        self._stemmer = CachedStemmer(protected=names) if cfg.stem else None
         self._matcher = self.election.matcher if self.election is not None else None
+        names = self._matcher.name_words if self._matcher is not None else frozenset()
+        self._hashtag_words = frozenset(w for w in names if w.isalpha())
+        self._stemmer = CachedStemmer(protected=set(names)) if cfg.stem else None
         self._elong_cache: dict[str, str] = {}
         # Slang, stopwords and stemming work on word tokens: the output is tokens joined by spaces.
         self._token_mode = cfg.slang or cfg.stopwords or cfg.stem
@@ -282,9 +270,31 @@ class Normalizer:
         """Normalise one text. ``None`` or a non-string raises ``TypeError``."""
         if not isinstance(text, str):
             raise TypeError(f"expected a str to normalise, got {type(text).__name__}" + (" (a missing text?)" if text is None else ""))
+        return self._normalize_prepared(self._prepare(text))
+
+    def normalize_and_find(self, text: str, finder: ContestantMatcher | None) -> tuple[str, list[str] | None]:
+        """The normalised text and the pairs ``finder`` finds in the raw text (None without a
+        finder), in one pass: the text is repaired once, for both.
+
+        >>> n = Normalizer()
+        >>> n.normalize_and_find("Dukung Prabowonya!!", load_election("pemilu-2024").matcher)
+        ('dukung prabowonya!', ['02'])
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"expected a str to normalise, got {type(text).__name__}" + (" (a missing text?)" if text is None else ""))
+        prepared = self._prepare(text)
+        found = finder.pairs_mentioned(prepared, prepared=True) if finder is not None else None
+        return self._normalize_prepared(prepared), found
+
+    @staticmethod
+    def _prepare(text: str) -> str:
+        """The first stage, shared with the contestant finder (:func:`~netral_nlp.text.confusables.reveal`)."""
+        return reveal(text)
+
+    def _normalize_prepared(self, text: str) -> str:
         # normalize(normalize(x)) must equal normalize(x), so an output that could still change is
         # normalised again until it is stable (real posts almost always stop after one check).
-        out, unsure = self._normalize_once(text)
+        out, unsure = self._normalize_once(text, prepared=True)
         for _ in range(_MAX_ROUNDS):
             if not unsure:
                 break
@@ -297,18 +307,14 @@ class Normalizer:
             out = self._stem_tokens(out)
         return out
 
-    def _normalize_once(self, text: str) -> tuple[str, bool]:
+    def _normalize_once(self, text: str, *, prepared: bool = False) -> tuple[str, bool]:
         """One pass of the stages; also whether normalising the result again could change it."""
         if not text:
             return "", False
-        if not text.isascii() or "\\x" in text:
+        if not prepared:
             # Invisible characters and look-alike letters go after the repair (a soft hyphen is
             # part of the mojibake of "í") and before anything looks for words.
-            text = deobfuscate(repair_encoding(text))
-            if "\ufe0f" in text or "\ufe0e" in text:
-                text = _STRAY_VS.sub("", text)
-        elif _ASCII_CONTROL.search(text):
-            text = _ASCII_CONTROL.sub(" ", text)
+            text = self._prepare(text)
         if "&" in text:
             for _ in range(3):
                 unescaped = html.unescape(text)
@@ -379,26 +385,15 @@ class Normalizer:
 
     def hashtags_of(self, text: str) -> list[str]:
         """The hashtags of a raw text, as written (the signal that splitting removes)."""
-        text = deobfuscate(repair_encoding(text))
+        text = reveal(text)
         return [item for m in _CHAIN.finditer(text) for item in _CHAIN_ITEM.findall(m.group(0)) if item[0] == "#"]
 
     def contestants(self, text: str) -> list[str]:
-        """Ballot labels (``"01"``...) of the pairs a raw text mentions; needs an election."""
+        """Ballot labels (``"01"``...) of the pairs a raw text mentions, found by the election's
+        one finder (:meth:`ElectionConfig.contestants`); needs an election."""
         if self._matcher is None:
             raise ValueError("contestants() needs a Normalizer built with election=...")
-        text = deobfuscate(repair_encoding(text))
-        found = set(self._matcher.pairs_mentioned(text))
-        accounts = self._matcher.config.campaign_accounts
-        items = [item for m in _CHAIN.finditer(text) for item in _CHAIN_ITEM.findall(m.group(0))]
-        found.update(f"{accounts[h[1:].lower()]:02d}" for h in items if h[0] == "@" and h[1:].lower() in accounts)
-        if "#" in text:
-
-            def words(m: re.Match[str]) -> str:
-                chain = _CHAIN_ITEM.findall(m.group(0))
-                return " " + " ".join(w for h in chain for w in (split_hashtag(h, self._hashtag_words) if h[0] == "#" else [h])) + " "
-
-            found.update(self._matcher.pairs_mentioned(_CHAIN.sub(words, text)))
-        return sorted(found)
+        return self._matcher.pairs_mentioned(text)
 
 
 _DEFAULTS: dict[tuple[str, Any], Normalizer] = {}

@@ -17,13 +17,13 @@ import inspect
 import logging
 import math
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from netral_nlp.models.base import META_FILE
+from netral_nlp.models.precision import autocast, bf16_supported
 from netral_nlp.models.transformer import PLACEHOLDER_TOKENS, TransformerClassifier, load_encoder
 from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
@@ -47,30 +47,6 @@ _BOTTOM_CACHE: dict[tuple[str, int, int, str], dict[str, Any]] = {}
 #: Batches whose posts are sorted by length together: large enough to cut padding to a few
 #: percent, small enough that batch composition still changes from epoch to epoch.
 BUCKET_BATCHES = 50
-
-
-def bf16_supported(device: str) -> bool:
-    """Whether bfloat16 matrix products run natively here (CUDA with bf16, or a CPU with
-    AVX512-BF16 / AMX); elsewhere autocast would emulate them and be slower than fp32."""
-    import torch
-
-    if device.startswith("cuda"):
-        return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def autocast(device: str, precision: str) -> AbstractContextManager[Any]:
-    """The autocast context for ``precision`` (``fp32``, ``bf16`` or ``auto``) on ``device``."""
-    import torch
-
-    use = precision == "bf16" or (precision == "auto" and bf16_supported(device))
-    if not use:
-        return nullcontext()
-    return torch.autocast(device_type="cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16)
 
 
 def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:

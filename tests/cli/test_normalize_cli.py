@@ -6,6 +6,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,6 @@ import pytest
 from typer.testing import CliRunner
 
 from netral_nlp.cli.app import app, main
-from netral_nlp.errors import InputError
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 POSTS = [
@@ -36,9 +36,14 @@ def runner(tmp_path, monkeypatch) -> CliRunner:
     return CliRunner()
 
 
-def _plain(text: str) -> str:
-    """Error text without the box that rich draws around it."""
-    return " ".join(text.translate(str.maketrans("│╭╮╰╯─", "      ")).split())
+def _coded(result) -> tuple[str, str]:
+    """``(code, message)`` of a command that failed on the user's input: exit 2, one coded line."""
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    m = re.match(r"error: \[(E\d{3})\] (.*)", lines[0])
+    assert m, lines[0]
+    return m.group(1), m.group(2)
 
 
 def test_txt_file_to_stdout(runner):
@@ -75,9 +80,8 @@ def test_jsonl_with_another_text_key(runner):
     result = runner.invoke(app, ["normalize", "posts.jsonl", "--text-key", "tweet"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["text_normalized"] == TRANSFORMER[1]
-    result = runner.invoke(app, ["normalize", "posts.jsonl"])
-    assert isinstance(result.exception, InputError)
-    assert "posts.jsonl:1: field 'text' missing" in str(result.exception)
+    code, message = _coded(runner.invoke(app, ["normalize", "posts.jsonl"]))
+    assert code == "E105" and "posts.jsonl:1: field 'text' missing" in message
 
 
 def test_csv_file_keeps_every_column(runner):
@@ -122,9 +126,8 @@ def test_stdin(runner):
 def test_refuses_to_overwrite_without_force(runner):
     Path("posts.txt").write_text(POSTS[0] + "\n", encoding="utf-8")
     Path("out.txt").write_text("keep me\n", encoding="utf-8")
-    result = runner.invoke(app, ["normalize", "posts.txt", "-o", "out.txt"])
-    assert result.exit_code == 2
-    assert "out.txt exists; pass --force to overwrite it" in _plain(result.stderr)
+    code, message = _coded(runner.invoke(app, ["normalize", "posts.txt", "-o", "out.txt"]))
+    assert code == "E224" and "out.txt exists; pass --force to overwrite it" in message
     assert Path("out.txt").read_text(encoding="utf-8") == "keep me\n"
     result = runner.invoke(app, ["normalize", "posts.txt", "-o", "out.txt", "--force"])
     assert result.exit_code == 0, result.output
@@ -133,10 +136,8 @@ def test_refuses_to_overwrite_without_force(runner):
 
 def test_invalid_json_line_names_file_and_line(runner):
     Path("posts.jsonl").write_text(json.dumps({"text": POSTS[0]}) + "\n{not json\n", encoding="utf-8")
-    result = runner.invoke(app, ["normalize", "posts.jsonl", "-o", "out.jsonl"])
-    assert isinstance(result.exception, InputError)
-    assert result.exception.code == "E104"
-    assert "posts.jsonl:2: invalid JSON" in str(result.exception)
+    code, message = _coded(runner.invoke(app, ["normalize", "posts.jsonl", "-o", "out.jsonl"]))
+    assert code == "E104" and message.startswith("posts.jsonl:2: invalid JSON")
     assert not Path("out.jsonl").exists()  # no half-written output under the real name
 
 
@@ -154,16 +155,15 @@ def test_invalid_json_line_exits_2_with_one_clear_line(tmp_path, monkeypatch, ca
 
 
 def test_other_input_errors(runner):
-    result = runner.invoke(app, ["normalize", "missing.txt"])
-    assert isinstance(result.exception, InputError) and "missing.txt: no such file" in str(result.exception)
+    assert _coded(runner.invoke(app, ["normalize", "missing.txt"])) == ("E102", "missing.txt: no such file")
     Path("posts.csv").write_text("id,tweet\n1,halo\n", encoding="utf-8")
-    result = runner.invoke(app, ["normalize", "posts.csv"])
-    assert isinstance(result.exception, InputError) and "column 'text' missing" in str(result.exception)
+    code, message = _coded(runner.invoke(app, ["normalize", "posts.csv"]))
+    assert code == "E105" and "column 'text' missing" in message
     Path("posts.jsonl").write_text('{"text": 42}\n', encoding="utf-8")
-    result = runner.invoke(app, ["normalize", "posts.jsonl"])
-    assert isinstance(result.exception, InputError) and "posts.jsonl:1: field 'text': text must be a string" in str(result.exception)
-    result = runner.invoke(app, ["normalize", "posts.jsonl", "--format", "parquet"])
-    assert isinstance(result.exception, InputError) and "unknown format" in str(result.exception)
+    code, message = _coded(runner.invoke(app, ["normalize", "posts.jsonl"]))
+    assert code == "E103" and "posts.jsonl:1: field 'text': text must be a string" in message
+    code, message = _coded(runner.invoke(app, ["normalize", "posts.jsonl", "--format", "xlsx"]))
+    assert code == "E101" and "unknown format 'xlsx'" in message
 
 
 def _real_latin1_head(lines: int) -> bytes:
@@ -179,7 +179,11 @@ def _real_latin1_head(lines: int) -> bytes:
 def test_real_latin1_lines_as_text(runner):
     head = _real_latin1_head(400)
     Path("ibrohim.txt").write_bytes(head)
-    result = runner.invoke(app, ["normalize", "ibrohim.txt", "-o", "out.txt"])
+    # Files are UTF-8 unless told otherwise: the first line that is not stops the run, named.
+    code, message = _coded(runner.invoke(app, ["normalize", "ibrohim.txt", "-o", "out.txt"]))
+    assert code == "E109" and re.match(r"ibrohim\.txt:\d+: the line holds bytes that are not UTF-8 .*--encoding", message)
+    assert not Path("out.txt").exists() and not Path("out.txt.partial").exists()
+    result = runner.invoke(app, ["normalize", "ibrohim.txt", "-o", "out.txt", "--encoding", "latin-1"])
     assert result.exit_code == 0, result.output
     out = Path("out.txt").read_text(encoding="utf-8").splitlines()
     assert len(out) == len(head.splitlines())
@@ -190,7 +194,7 @@ def test_real_latin1_lines_as_text(runner):
 def test_real_latin1_csv_rows(runner):
     head = _real_latin1_head(300)
     Path("ibrohim.csv").write_bytes(head)
-    result = runner.invoke(app, ["normalize", "ibrohim.csv", "-o", "out.csv", "--text-key", "Tweet"])
+    result = runner.invoke(app, ["normalize", "ibrohim.csv", "-o", "out.csv", "--text-key", "Tweet", "--encoding", "latin-1"])
     assert result.exit_code == 0, result.output
     with open("out.csv", encoding="utf-8", newline="") as fh:
         out = list(csv.DictReader(fh))

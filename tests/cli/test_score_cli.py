@@ -134,7 +134,7 @@ def test_strict_stops_at_the_first_bad_row(files):
     act.to_csv(files / "activity.csv", index=False)
     args = ["--activity", str(files / "activity.csv"), "--accounts", str(files / "accounts.jsonl"), "--election", "pilpres-2019"]
     res = _invoke(*args, "-o", str(files / "strict"), "--strict")
-    assert res.exit_code == 2 and "[E312]" in res.output and "row 3" in res.output
+    assert res.exit_code == 2 and "[E312]" in res.output and "activity.csv:4, field 'timestamp'" in res.output
     res = _invoke(*args, "-o", str(files / "lenient"))
     assert res.exit_code == 0 and "scored 3 of 4 actions" in res.output
     issues = [json.loads(line) for line in (files / "lenient" / "issues.jsonl").read_text().splitlines()]

@@ -57,3 +57,17 @@ def test_the_docs_list_the_codes_they_use():
     )
     for code in re.findall(r"^\| (E\d{3}) \|", docs, flags=re.M):
         assert code in CODES
+
+
+def test_docs_errors_md_is_generated_from_the_registry():
+    doc = PACKAGE.parent / "docs" / "errors.md"
+    assert doc.read_text(encoding="utf-8") == errors.codes_markdown(), "docs/errors.md is stale: run `python scripts/errors_doc.py`"
+    listed = re.findall(r"^\| (E\d{3}) \| (.*) \|$", doc.read_text(encoding="utf-8"), flags=re.M)
+    assert [code for code, _ in listed] == list(CODES) and all(meaning for _, meaning in listed)
+
+
+def test_each_code_has_one_meaning_on_one_line():
+    meanings = list(CODES.values())
+    assert len(set(meanings)) == len(meanings)
+    assert all(m and "\n" not in m for m in meanings)
+    assert all(code[:2] in errors.RANGES for code in CODES)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hostile_helpers import SAMPLE_POSTS
 
-from netral_nlp.rows import MAX_LINE_BYTES, MAX_TEXT_CHARS
+from netral_nlp.tables.rows import MAX_LINE_BYTES, MAX_TEXT_CHARS
 
 LABELS = ("campaign", "political_neutral", "non_political")
 
@@ -31,11 +31,11 @@ def test_normalize_never_overwrites_its_input(cli, tmp_path, posts):
     before = posts.read_bytes()
     assert cli("normalize", "posts.jsonl", "-o", "posts.jsonl", "--force").coded_error() == "E215"
     assert cli("normalize", "./posts.jsonl", "-o", "sub/../posts.jsonl", "--force").coded_error() in ("E215", "E221")
-    shutil.copy(posts, tmp_path / "out.jsonl.part")
-    assert cli("normalize", "out.jsonl.part", "--format", "jsonl", "-o", "out.jsonl").coded_error() == "E215"
+    shutil.copy(posts, tmp_path / "out.jsonl.partial")
+    assert cli("normalize", "out.jsonl.partial", "--format", "jsonl", "-o", "out.jsonl").coded_error() == "E215"
     os.symlink(posts, tmp_path / "link.jsonl")
     assert cli("normalize", "posts.jsonl", "-o", "link.jsonl", "--force").coded_error() == "E215"
-    assert posts.read_bytes() == before and (tmp_path / "out.jsonl.part").read_bytes() == before
+    assert posts.read_bytes() == before and (tmp_path / "out.jsonl.partial").read_bytes() == before
 
 
 def test_normalize_output_folder_missing(cli, posts):
@@ -54,7 +54,7 @@ def test_normalize_on_a_damaged_gz_leaves_no_output(cli, tmp_path, damage):
     (tmp_path / "in.jsonl.gz").write_bytes(bytes(data))
     result = cli("normalize", "in.jsonl.gz", "-o", "out.jsonl")
     assert result.coded_error() == "E107" and ("truncated" in result.err or "damaged" in result.err)
-    assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "out.jsonl.part").exists()
+    assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "out.jsonl.partial").exists()
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_normalize_poisoned_row_names_its_line(cli, tmp_path, name, content, cod
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_normalize_on_a_full_disk(cli, tmp_path, posts):
-    os.symlink("/dev/full", tmp_path / "out.jsonl.part")
+    os.symlink("/dev/full", tmp_path / "out.jsonl.partial")
     result = cli("normalize", "posts.jsonl", "-o", "out.jsonl")
     assert result.coded_error() == "E220" and "no space left" in result.err
     assert not (tmp_path / "out.jsonl").exists()

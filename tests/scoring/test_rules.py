@@ -71,8 +71,14 @@ def test_json_rules_are_read_too(tmp_path):
     [
         (lambda d: d["actions"]["like"].update(weight=1.5), r"actions\.like\.weight: expected a number in \[0, 1\], got 1\.5"),
         (lambda d: d["actions"]["like"].update(wieght=0.5), r"actions\.like: unknown field\(s\) \['wieght'\]"),
-        (lambda d: d["actions"].pop("join"), r"actions: expected exactly .*missing \['join'\]"),
-        (lambda d: d["actions"].update(retweet=d["actions"]["share"]), r"actions: expected exactly .*unknown \['retweet'\]"),
+        (
+            lambda d: d["actions"].update(retweet=d["actions"]["share"]),
+            r"actions\.retweet: 'retweet' already stands for action 'share'; to count it as share, list it under actions\.share\.aliases",
+        ),
+        (lambda d: d["actions"]["like"].update(requires=["likes"]), r"actions\.like\.requires: expected a list of one or more of"),
+        (lambda d: d["actions"]["like"].update(wording={"plural": "x"}), r"actions\.like\.wording: unknown field\(s\) \['plural'\]"),
+        (lambda d: d["actions"]["like"].update(aliases=["reply"]), r"actions\.like: 'reply' already stands for action 'comment'"),
+        (lambda d: d["actions"].update({"Repost Ulang": d["actions"]["share"]}), r"an action name is lower-case letters"),
         (lambda d: d["periods"].pop("quiet_period"), r"periods: expected exactly .*missing \['quiet_period'\]"),
         (lambda d: d["periods"]["campaign"].update(regime="martial"), r"periods\.campaign\.regime: unknown regime 'martial'"),
         (

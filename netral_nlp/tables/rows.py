@@ -1,6 +1,8 @@
-"""Limits on one row of input, shared by every reader of the library (``predict``, ``normalize``,
-labelled sets, scoring tables): a poisoned row becomes an error for that row, with its line,
-instead of a crash that every ``--resume`` hits again.
+"""One row of a table: the limits every reader applies, and what a cell holds.
+
+The limits are shared by every reader of the library (``predict``, ``normalize``, labelled sets,
+scoring tables): a poisoned row becomes an error for that row, with its line, instead of a crash
+that every ``--resume`` hits again.
 
 - A line longer than :data:`MAX_LINE_BYTES` is skipped in bounded memory (a 2 GB line with no
   newline is never held whole).
@@ -13,7 +15,7 @@ instead of a crash that every ``--resume`` hits again.
 {'id': 1, 'text': 'halo'}
 >>> loads_row("[" * 100 + "]" * 100)
 Traceback (most recent call last):
-netral_nlp.rows.TooDeep: JSON nested 100 levels deep, more than 64
+netral_nlp.tables.rows.TooDeep: JSON nested 100 levels deep, more than 64
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ __all__ = [
     "TooDeep",
     "TooLong",
     "bounded_lines",
+    "has_bad_bytes",
+    "id_text",
+    "is_missing",
     "json_depth",
     "loads_row",
 ]
@@ -131,3 +136,49 @@ def bounded_lines(fh: IO[AnyStr], limit: int = MAX_LINE_BYTES) -> Iterator[AnySt
             if not rest or rest[-1:] in (b"\n", "\n"):
                 break
         yield TooLong(size, head)
+
+
+def is_missing(value: Any) -> bool:
+    """True for what tables write for "no value": None, a float NaN (pandas' and JSON's missing
+    value), ``pandas.NA`` and ``NaT``, without importing pandas.
+
+    >>> is_missing(None), is_missing(float("nan")), is_missing(""), is_missing(0)
+    (True, True, False, False)
+    """
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ in ("NAType", "NaTType")
+
+
+def has_bad_bytes(text: str) -> bool:
+    """True when ``text`` holds lone surrogates: bytes that did not decode (read with
+    ``surrogateescape``) or a JSON ``\\udXXX`` escape; such text cannot be written back as UTF-8.
+
+    >>> has_bad_bytes("halo"), has_bad_bytes(b"caf\\xe9".decode("utf-8", "surrogateescape"))
+    (False, True)
+    """
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def id_text(value: Any) -> str | None:
+    """An id as a string (ids are written as strings in every output format), or None when the
+    value is no scalar id (a list, an object, a boolean).
+
+    >>> id_text(7), id_text(7.0), id_text("a-1"), id_text([1]) is None
+    ('7', '7', 'a-1', True)
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # a numpy scalar from pandas or Arrow
+        return id_text(value.item())
+    return None

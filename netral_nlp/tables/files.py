@@ -1,5 +1,6 @@
 """File safety shared by every command: an input is never an output or one of its working files,
-an output folder must exist, and a failed write is one coded error rather than a traceback.
+an output folder must exist, a failed write is one coded error rather than a traceback, and an
+output appears under its name only whole (:func:`atomic_file`, :func:`publish`).
 
 >>> refuse_overlap(["posts.jsonl"], {"output": "posts.jsonl"})   # doctest: +SKIP
 Traceback (most recent call last):
@@ -12,13 +13,29 @@ import contextlib
 import errno
 import gzip
 import os
+import stat
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import IO, Literal, overload
 
 from netral_nlp.errors import InputError, NetralError, OutputError
 
-__all__ = ["check_gzip", "check_output_folder", "output_error", "refuse_overlap", "same_or_inside", "writing"]
+__all__ = [
+    "PARTIAL_SUFFIX",
+    "atomic_file",
+    "atomic_write",
+    "check_gzip",
+    "check_output_folder",
+    "fsync_dir",
+    "output_error",
+    "partial_path",
+    "publish",
+    "readable_by_all",
+    "refuse_overlap",
+    "same_or_inside",
+    "writing",
+]
 
 #: Code of an input that is also an output or a working file of one.
 E_OVERLAP = "E215"
@@ -30,6 +47,11 @@ ENO_SPACE_ERRNOS, E_CANNOT_WRITE = "E220", "E221"
 NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 #: Bytes decompressed at a time while checking a .gz file.
 _CHECK_CHUNK = 1024 * 1024
+#: Added to an output's name while it is being written: ``out.jsonl.partial`` becomes
+#: ``out.jsonl`` only once whole, so a file under its real name is never half written.
+PARTIAL_SUFFIX = ".partial"
+#: Mode of a new file before the umask: read-write for all, as ``open()`` creates files.
+_NEW_FILE_MODE = 0o666
 
 
 def _resolved(path: Path) -> Path:
@@ -157,3 +179,106 @@ def check_gzip(path: str | Path, *, code: str = E_DAMAGED, hint: str = "") -> bo
             code=code,
         ) from None
     return True
+
+
+def partial_path(path: str | Path) -> Path:
+    """The name an output has while it is written.
+
+    >>> str(partial_path("runs/out.jsonl"))
+    'runs/out.jsonl.partial'
+    """
+    path = Path(path)
+    return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
+def fsync_dir(path: str | Path) -> None:
+    """Make a rename inside folder ``path`` durable (a no-op where folders cannot be fsynced)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # not possible on some platforms (Windows); the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def publish(partial: str | Path, final: str | Path) -> None:
+    """Give a whole, fsynced file its real name, atomically and durably (the one way every
+    output of the library appears: results, errors files, reports, checkpoints)."""
+    final = Path(final)
+    os.replace(partial, final)
+    fsync_dir(final.parent if str(final.parent) else ".")
+
+
+@overload
+def atomic_file(path: str | Path, mode: Literal["wb"] = ..., *, resume_hint: str = ...) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+@overload
+def atomic_file(path: str | Path, mode: Literal["w"], *, resume_hint: str = ...) -> contextlib.AbstractContextManager[IO[str]]: ...
+def atomic_file(
+    path: str | Path, mode: str = "wb", *, resume_hint: str = ""
+) -> contextlib.AbstractContextManager[IO[bytes]] | contextlib.AbstractContextManager[IO[str]]:
+    """Write ``path`` through its partial name: the block writes to ``path.partial``; when it ends
+    normally the file is fsynced and renamed to ``path``, and when it raises the partial file is
+    removed, so nothing half written is left under any name. Text mode (``"w"``) is UTF-8 with
+    no newline translation. An ``OSError`` of opening or finishing the file is one coded error
+    (``E220``/``E221``, ending with ``resume_hint``).
+
+    >>> with atomic_file("report.md", "w") as fh:          # doctest: +SKIP
+    ...     fh.write(report_text)
+    """
+    if mode not in ("wb", "w"):
+        raise ValueError(f"mode must be 'wb' or 'w', got {mode!r}")
+    return _atomic_file(Path(path), mode, resume_hint)  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def _atomic_file(path: Path, mode: str, resume_hint: str) -> Iterator[IO[bytes] | IO[str]]:
+    partial = partial_path(path)
+    with writing(path, resume_hint=resume_hint):
+        fh: IO[bytes] | IO[str] = open(partial, mode) if mode == "wb" else open(partial, mode, encoding="utf-8", newline="")  # noqa: SIM115
+    try:
+        with fh:
+            yield fh  # what the block raises is its own (an input error stays one)
+            with writing(path, resume_hint=resume_hint):
+                fh.flush()
+                os.fsync(fh.fileno())
+        with writing(path, resume_hint=resume_hint):
+            publish(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write(path: str | Path, data: str | bytes, *, resume_hint: str = "") -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` with :func:`atomic_file`.
+
+    >>> atomic_write("summary.json", summary_text)            # doctest: +SKIP
+    """
+    with atomic_file(path, "wb", resume_hint=resume_hint) as fh, writing(path, resume_hint=resume_hint):
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def _umask() -> int:
+    try:  # Linux says it without changing it
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, and put it back at once
+    os.umask(mask)
+    return mask
+
+
+def readable_by_all(folder: str | Path) -> None:
+    """Give the files of ``folder`` the mode a plain ``open()`` gives (0644 under the usual umask
+    022): some writers (``safetensors``) create files that only their owner can read, which
+    leaves a model saved for a team unreadable by it."""
+    mode = _NEW_FILE_MODE & ~_umask()
+    for f in Path(folder).iterdir():
+        if f.is_file() and not f.is_symlink() and stat.S_IMODE(f.stat().st_mode) != mode:
+            os.chmod(f, mode)
