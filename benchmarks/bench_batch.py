@@ -1,7 +1,10 @@
 """Batch inference over a file of real posts: posts/s end to end and peak memory.
 
-Input: the corpus texts (6.5k real posts, all splits) resampled with replacement to N rows,
-written as JSONL (``id``, ``text``, ``source``). Configurations, each run in its own process:
+Input: the corpus texts (17.7k real posts, all splits) resampled with replacement to N rows,
+written as JSONL (``id``, ``text``, ``source``); with ``--distinct`` every row's text is made
+unique (a row number appended as a last word), so that no cache can help. ``--model`` picks the
+model (default: the shipped default; ``fast`` for millions of posts). Configurations, each run in
+its own process:
 
 ``naive``
     The baseline: ``pandas.read_json`` of the whole file, ``model.predict_proba`` on the whole
@@ -26,7 +29,7 @@ So the CPU time of each process is sampled too, and ``posts_per_s_dedicated`` = 
 max(CPU seconds of the busiest process, CPU seconds of the tree / cores): the rate the run reaches
 on this many cores when nothing else runs (an estimate: it ignores waits between processes).
 
-Run: python benchmarks/bench_batch.py --sizes 100000,1000000
+Run: python benchmarks/bench_batch.py --model fast --distinct --sizes 100000,1000000 --configs stream-w2-nocache
      python benchmarks/bench_batch.py --sizes 100000 --configs naive,stream-w2-nocache
 """
 
@@ -46,9 +49,10 @@ CONFIGS = ("naive", "stream-w1", "stream-w2", "stream-w1-nocache", "stream-w2-no
 SEED = 0
 
 
-def build_input(n: int, workdir: Path) -> Path:
-    """``n`` real posts resampled from the corpus (kept between runs: same seed, same file)."""
-    path = workdir / f"posts-{n}.jsonl"
+def build_input(n: int, workdir: Path, *, distinct: bool = False) -> Path:
+    """``n`` real posts resampled from the corpus (kept between runs: same seed, same file);
+    ``distinct``: each text gets its row number as a last word, so no two rows are the same."""
+    path = workdir / f"posts-{n}{'-distinct' if distinct else ''}.jsonl"
     if path.exists():
         return path
     import numpy as np
@@ -61,13 +65,14 @@ def build_input(n: int, workdir: Path) -> Path:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for i, k in enumerate(picks.tolist()):
-            fh.write(json.dumps({"id": f"p{i}", "text": texts[k], "source": sources[k]}, ensure_ascii=False) + "\n")
+            text = f"{texts[k]} r{i}" if distinct else texts[k]
+            fh.write(json.dumps({"id": f"p{i}", "text": text, "source": sources[k]}, ensure_ascii=False) + "\n")
     tmp.replace(path)
     return path
 
 
 # --- the measured process ----------------------------------------------------------------------
-def run_config(config: str, src: Path, out: Path) -> dict[str, object]:
+def run_config(config: str, src: Path, out: Path, model_name: str) -> dict[str, object]:
     start = time.perf_counter()
     if config == "naive":
         import pandas as pd
@@ -75,7 +80,7 @@ def run_config(config: str, src: Path, out: Path) -> dict[str, object]:
         from netral_nlp.models import load_model
         from netral_nlp.models.base import decide
 
-        model = load_model()
+        model = load_model(model_name)
         df = pd.read_json(src, lines=True, dtype={"id": str})
         proba = model.predict_proba(df["text"].tolist())
         result = pd.DataFrame(proba, columns=[f"p_{label}" for label in model.labels])
@@ -88,7 +93,7 @@ def run_config(config: str, src: Path, out: Path) -> dict[str, object]:
 
         workers = 2 if "-w2" in config else 1
         cache = 0 if config.endswith("nocache") else DEFAULT_CACHE_SIZE
-        summary = predict_file(src, out, workers=workers, cache_size=cache, force=True, show_progress=False)
+        summary = predict_file(src, out, model=model_name, workers=workers, cache_size=cache, force=True, show_progress=False)
         rows = summary.rows_written
     seconds = time.perf_counter() - start
     return {"rows": rows, "seconds": round(seconds, 2), "posts_per_s": round(rows / seconds)}
@@ -128,11 +133,13 @@ def _tree_sample(root: int) -> tuple[int, int, dict[int, float]]:
     return rss, pss, {p: ticks[p] / hz for p in tree if p in ticks}
 
 
-def measure(config: str, src: Path, out: Path, cores: int) -> dict[str, object]:
+def measure(config: str, src: Path, out: Path, cores: int, model_name: str) -> dict[str, object]:
     """Run one configuration in a child process; sample its tree's RSS meanwhile."""
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", config, "--input", str(src), "--output", str(out)], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--child", config, "--input", str(src), "--output", str(out), "--model", model_name],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     peak_rss = peak_pss = 0
     cpu: dict[int, float] = {}
@@ -178,13 +185,15 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/netral-bench"), help="Where inputs and outputs go.")
     ap.add_argument("--cores", type=int, default=os.cpu_count() or 1, help="Cores of the dedicated-machine estimate.")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/batch.json"), help="Results file (JSON).")
+    ap.add_argument("--model", default="default", help="Shipped name or model folder.")
+    ap.add_argument("--distinct", action="store_true", help="Make every row's text unique (no cache can help).")
     # Internal: the measured process.
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--input", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(run_config(args.child, args.input, args.output)))
+        print(json.dumps(run_config(args.child, args.input, args.output, args.model)))
         return
 
     configs = [c for c in args.configs.split(",") if c]
@@ -194,9 +203,15 @@ def main() -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = []
     for n in [int(s) for s in args.sizes.split(",") if s]:
-        src = build_input(n, args.workdir)
+        src = build_input(n, args.workdir, distinct=args.distinct)
         for config in configs:
-            res = {"size": n, "config": config, **measure(config, src, args.workdir / f"out-{config}.jsonl", args.cores)}
+            res = {
+                "size": n,
+                "config": config,
+                "model": args.model,
+                "distinct": args.distinct,
+                **measure(config, src, args.workdir / f"out-{config}.jsonl", args.cores, args.model),
+            }
             results.append(res)
             print(json.dumps(res), flush=True)
     machine = {
