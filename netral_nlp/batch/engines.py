@@ -26,7 +26,7 @@ from netral_nlp.batch.pipeline import DEFAULT_BATCH_SIZE
 from netral_nlp.batch.readers import Row, check_row
 from netral_nlp.batch.workers import DEFAULT_CACHE_SIZE, Scorer
 from netral_nlp.batch.writers import arrow_schema, as_text, build_records, keep_columns, output_columns
-from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
+from netral_nlp.models import TextClassifier, load_model, resolve_model
 from netral_nlp.models.validation import user_election
 
 if TYPE_CHECKING:
@@ -145,7 +145,8 @@ def predict_dataset(
     >>> predict_dataset(ds, election="pemilu-2024", concurrency=8).write_parquet("out/")  # doctest: +SKIP
     """
     _require_ray()
-    path = str(Path(model).resolve()) if model is not None else str(DEFAULT_MODEL_DIR)
+    where, target = resolve_model(model)  # a shipped name, a folder (made absolute for the workers) or a hub id
+    path = str(Path(target).resolve()) if where == "folder" else str(target)
     return ds.map_batches(
         RayPredictor,
         fn_constructor_kwargs={

@@ -35,7 +35,7 @@ import numpy as np
 
 from netral_nlp.elections import load_election
 from netral_nlp.errors import NetralError
-from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
+from netral_nlp.models import SHIPPED_MODELS, TextClassifier, load_model, resolve_model
 from netral_nlp.models.base import decide
 from netral_nlp.models.validation import check_model_folder, user_election
 
@@ -255,7 +255,10 @@ def _init_worker(model_path: str, election: str | None, cache_size: int, threads
         with user_election(election):
             loaded = load_model(model_path)
         _SCORER = Scorer(loaded, election=election, cache_size=cache_size)
-        if "torch" in sys.modules:  # a transformer: share the cores between the workers
+        # a transformer: share the cores between the workers (torch, and ONNX Runtime for int8)
+        if hasattr(loaded, "threads"):
+            loaded.threads = threads
+        if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(threads)
     except NetralError as exc:  # reported by the first task, with its code
         _INIT_ERROR = exc
@@ -295,7 +298,7 @@ class PoolPredictor:
     the shipped default). Results come back through futures, consumed in submission order."""
 
     def __init__(self, model: str | Path | None, *, workers: int, election: str | Path | None, cache_size: int) -> None:
-        path = str(DEFAULT_MODEL_DIR if model is None else model)
+        path = str(resolve_model(model)[1]) if model is None or str(model) in SHIPPED_MODELS else str(model)
         # Checked here first: a bad folder or election is one coded error, before any process starts.
         if Path(path).is_dir():
             with user_election(election):

@@ -59,7 +59,7 @@ def export_int8(clf: TransformerClassifier, folder: str | Path) -> Path:
     for old in out.glob("*"):
         old.unlink()
     sample = clf._collate(clf.tokenizer(["ayo coblos", "pemilu damai 2024"], truncation=True, max_length=clf.max_length)["input_ids"])
-    model = clf.model.to("cpu").eval()
+    model = clf.model.to("cpu").eval()  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         plain, quant = Path(tmp) / "plain.onnx", Path(tmp) / "int8.onnx"
         with torch.inference_mode(), warnings.catch_warnings():

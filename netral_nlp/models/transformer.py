@@ -18,6 +18,7 @@ posts do not pay for long ones; the output keeps the input order.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import logging
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from netral_nlp.elections import ROLE_TOKENS
-from netral_nlp.errors import NetralError
+from netral_nlp.errors import ModelError, NetralError
 from netral_nlp.models.base import LABELS, META_FILE, TextClassifier
 from netral_nlp.models.precision import autocast
 from netral_nlp.models.validation import read_model_config
@@ -108,6 +109,15 @@ class TransformerClassifier(TextClassifier):
     """
 
     kind = "transformer"
+    #: Loaded on first use where the folder's int8 graph serves inference (see :meth:`model`).
+    _model: Any = None
+    _tokenizer: Any = None
+    #: The Rust tokenizer that int8 inference uses when the Hugging Face one is not loaded.
+    _fast: Any = None
+    _pad_id: int = 0
+    #: ONNX Runtime intra-op threads (None: torch's thread count where torch is loaded, else
+    #: ONNX Runtime's default); batch workers set it from the worker count.
+    threads: int | None = None
 
     def __init__(
         self,
@@ -137,6 +147,61 @@ class TransformerClassifier(TextClassifier):
         self._sync_label_config()
 
     @property
+    def model(self) -> PreTrainedModel:
+        """The torch module (fine-tuning, fp32/bf16 inference, saving). A model loaded for int8
+        CPU inference reads it from its folder on first use: until then neither torch nor
+        transformers is imported."""
+        if self._model is None:
+            self._load_torch()
+        return self._model
+
+    @model.setter
+    def model(self, value: PreTrainedModel) -> None:
+        self._model = value
+
+    @property
+    def tokenizer(self) -> PreTrainedTokenizerBase:
+        """The Hugging Face tokenizer (loaded with the torch module where it was deferred)."""
+        if self._tokenizer is None:
+            self._load_torch()
+        return self._tokenizer
+
+    @tokenizer.setter
+    def tokenizer(self, value: PreTrainedTokenizerBase) -> None:
+        self._tokenizer = value
+
+    def _load_torch(self) -> None:
+        if self.source_folder is None:
+            raise RuntimeError("this TransformerClassifier has no model and no folder to load it from")
+        model, tokenizer, _, _ = load_encoder(str(self.source_folder), labels=self.labels)
+        self._model = model.to(self.device).eval()  # type: ignore[arg-type]
+        self._tokenizer = tokenizer
+        self._sync_label_config()
+
+    @classmethod
+    def _for_int8(cls, folder: Path, meta: dict[str, Any], *, batch_size: int, max_length: int) -> TransformerClassifier:
+        """A model for int8 CPU inference: the Rust tokenizer and the ONNX graph, read from
+        ``folder``; torch and transformers only if the torch module is asked for."""
+        from tokenizers import Tokenizer
+
+        clf = cls.__new__(cls)
+        TextClassifier.__init__(clf, labels=meta["labels"], normalizer=cls._normalizer_from_meta(meta), batch_size=batch_size)
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        n_out = len(config.get("id2label") or {}) or int(config.get("num_labels", 0))
+        if n_out != len(clf.labels):
+            raise ModelError(f"{folder / 'config.json'}: the model has {n_out} outputs but {len(clf.labels)} labels", code="E405")
+        clf.max_length = int(max_length)
+        clf.device = "cpu"
+        clf.precision = "int8"
+        clf.source_folder = folder
+        fast = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        fast.no_padding()
+        fast.enable_truncation(clf.max_length)
+        pad = config.get("pad_token_id")
+        clf._fast, clf._pad_id = fast, int(pad if pad is not None else fast.token_to_id("<pad>") or 0)
+        return clf
+
+    @property
     def precision(self) -> str:
         """Numeric format at inference (see the class docstring); settable."""
         return self._precision
@@ -159,9 +224,8 @@ class TransformerClassifier(TextClassifier):
             has_graph = folder is not None and (Path(folder) / onnx_runtime.ONNX_DIR / "model.onnx").is_file()
             if folder is not None and self.device == "cpu" and has_graph and onnx_runtime.onnx_available():
                 if self._onnx is None:
-                    import torch
-
-                    self._onnx = onnx_runtime.OnnxEncoder(folder, threads=torch.get_num_threads())
+                    threads = self.threads or (sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None)
+                    self._onnx = onnx_runtime.OnnxEncoder(folder, threads=threads)
                 return self._onnx, "int8"
             logger.info("no int8 ONNX graph (or no onnxruntime) for this model: running it in %s", "bf16 where native, else fp32")
             wanted = "auto"
@@ -201,6 +265,17 @@ class TransformerClassifier(TextClassifier):
             raise ValueError(
                 f"{source} holds a {meta.get('kind')!r} model, not a transformer one; load it with netral_nlp.models.load_model"
             )
+        if meta is not None and _int8_serves(Path(source), precision or str(meta.get("precision", "fp32")), device):
+            clf = cls._for_int8(
+                Path(source),
+                meta,
+                batch_size=batch_size or int(meta.get("batch_size", DEFAULT_BATCH_SIZE)),
+                max_length=max_length or int(meta.get("max_length", DEFAULT_MAX_LENGTH)),
+            )
+            clf._read_meta(meta)
+            clf.metadata.pop("max_length", None)
+            clf.metadata.pop("precision", None)
+            return clf
         model, tokenizer, labels, fresh_head = load_encoder(source, labels=meta["labels"] if meta else None)
         if fresh_head:
             logger.warning(
@@ -233,39 +308,53 @@ class TransformerClassifier(TextClassifier):
         return clf
 
     # --- inference -----------------------------------------------------------------------------
-    def _collate(self, batch_ids: Sequence[Sequence[int]]) -> dict[str, torch.Tensor]:
-        """Pad token-id lists to the longest of them (dynamic padding)."""
-        import torch
-
+    def _pad(self, batch_ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Token-id lists padded to the longest of them (dynamic padding), and the mask."""
+        pad = self._pad_id if self._tokenizer is None else self._tokenizer.pad_token_id
         longest = max(len(x) for x in batch_ids)
-        input_ids = np.full((len(batch_ids), longest), self.tokenizer.pad_token_id, dtype=np.int64)
+        input_ids = np.full((len(batch_ids), longest), pad, dtype=np.int64)
         mask = np.zeros((len(batch_ids), longest), dtype=np.int64)
         for row, x in enumerate(batch_ids):
             input_ids[row, : len(x)] = x
             mask[row, : len(x)] = 1
-        return {"input_ids": torch.from_numpy(input_ids).to(self.device), "attention_mask": torch.from_numpy(mask).to(self.device)}
+        return input_ids, mask
 
-    def _logits(self, normalized: list[str], *, show_progress: bool | None = None) -> np.ndarray:
+    def _collate(self, batch_ids: Sequence[Sequence[int]]) -> dict[str, torch.Tensor]:
+        """:meth:`_pad` as torch tensors on the model's device."""
         import torch
 
+        input_ids, mask = self._pad(batch_ids)
+        return {"input_ids": torch.from_numpy(input_ids).to(self.device), "attention_mask": torch.from_numpy(mask).to(self.device)}
+
+    def _token_ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids with the special tokens, truncated to ``max_length``."""
+        if self._tokenizer is None and self._fast is not None:
+            return [e.ids for e in self._fast.encode_batch(texts)]
+        return self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+
+    def _logits(self, normalized: list[str], *, show_progress: bool | None = None) -> np.ndarray:
         out = np.empty((len(normalized), len(self.labels)), dtype=np.float32)
         window = self.batch_size * SORT_WINDOW_BATCHES
         n_batches = math.ceil(len(normalized) / self.batch_size)
         bar = progress(range(n_batches), desc="predict", unit="batches", show=show_progress)
         module, cast = self._inference_model()
-        if cast != "int8":
-            module.eval()
-        with torch.inference_mode(), autocast(self.device, cast if cast != "int8" else "fp32"):
+        with contextlib.ExitStack() as stack:
+            if cast != "int8":  # torch only where torch runs
+                import torch
+
+                module.eval()
+                stack.enter_context(torch.inference_mode())
+                stack.enter_context(autocast(self.device, cast))
             for w0 in range(0, len(normalized), window):
-                ids = self.tokenizer(normalized[w0 : w0 + window], truncation=True, max_length=self.max_length)["input_ids"]
+                ids = self._token_ids(normalized[w0 : w0 + window])
                 order = np.argsort([len(x) for x in ids], kind="stable")
                 for b0 in range(0, len(order), self.batch_size):
                     rows = order[b0 : b0 + self.batch_size]
-                    inputs = self._collate([ids[i] for i in rows])
+                    batch = [ids[i] for i in rows]
                     if cast == "int8":
-                        out[w0 + rows] = module(inputs["input_ids"].cpu().numpy(), inputs["attention_mask"].cpu().numpy())
+                        out[w0 + rows] = module(*self._pad(batch))
                     else:
-                        out[w0 + rows] = module(**inputs).logits.float().cpu().numpy()
+                        out[w0 + rows] = module(**self._collate(batch)).logits.float().cpu().numpy()
                     next(bar, None)
         for _ in bar:  # close the bar
             pass
@@ -310,7 +399,10 @@ class TransformerClassifier(TextClassifier):
         cfg.label2id = {lab: i for i, lab in enumerate(self.labels)}
 
     def __repr__(self) -> str:
-        name = getattr(self.model.config, "_name_or_path", "") or type(self.model).__name__
+        if self._model is None:  # not loaded yet (int8 inference): do not load it to print it
+            name = str(self.metadata.get("name") or self.source_folder)
+        else:
+            name = getattr(self._model.config, "_name_or_path", "") or type(self._model).__name__
         return f"{type(self).__name__}({name!r}, labels={self.labels}, max_length={self.max_length}, device={self.device!r})"
 
 
@@ -334,6 +426,23 @@ def _set_config_dtype(config_file: Path, dtype: Any) -> None:
             cfg[key] = name
     cfg.setdefault("dtype", name)
     config_file.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+
+
+def _int8_serves(folder: Path, precision: str, device: str | None) -> bool:
+    """Whether int8 CPU inference from the folder's ONNX graph is what this load is for (then
+    the torch module is loaded only if asked for). Not where a GPU may be (``device=None`` takes
+    CUDA when there is one, and the graph is for CPUs)."""
+    from netral_nlp.models import onnx_runtime
+
+    if precision != "int8" or device not in (None, "cpu"):
+        return False
+    if device is None and (Path("/dev/nvidiactl").exists() or Path("/dev/dxg").exists()):
+        return False
+    return (
+        (folder / onnx_runtime.ONNX_DIR / "model.onnx").is_file()
+        and (folder / "tokenizer.json").is_file()
+        and onnx_runtime.onnx_available()
+    )
 
 
 def _resolve_device(device: str | None) -> str:

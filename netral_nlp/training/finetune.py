@@ -339,7 +339,7 @@ def _top_logits(split: LayerSplit, states: list[Any], device: str, args: Trainin
     import torch
 
     order = np.argsort([int(s.shape[0]) for s in states], kind="stable")
-    out = np.empty((len(states), split.model.config.num_labels), dtype=np.float32)
+    out = np.empty((len(states), int(split.model.config.num_labels or 0)), dtype=np.float32)
     with torch.inference_mode(), autocast(device, args.precision):
         for b in range(0, len(order), 64):
             rows = order[b : b + 64]
