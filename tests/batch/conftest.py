@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
+from netral_nlp.models import DEFAULT_MODEL_ENV, MODELS_DIR, SHIPPED_MODELS, TextClassifier, load_model
+
+LINEAR_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["linear"]
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "netral-corpus" / "corpus.csv"
 
@@ -31,12 +33,20 @@ def posts(corpus: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def shipped_model() -> TextClassifier:
-    if not (DEFAULT_MODEL_DIR / "netral_config.json").is_file():
+    if not (LINEAR_MODEL_DIR / "netral_config.json").is_file():
         pytest.skip("the shipped model is missing")
-    return load_model()
+    return load_model("linear")
 
 
 @pytest.fixture
 def cached_model_loads(monkeypatch: pytest.MonkeyPatch, shipped_model: TextClassifier) -> None:
     """Make in-process loads of the shipped model reuse the session's copy (2-3 s saved each)."""
     monkeypatch.setattr("netral_nlp.batch.workers.load_model", lambda path=None, **kw: shipped_model)
+
+
+@pytest.fixture(autouse=True)
+def _pipeline_tests_run_the_linear_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the pipeline (reading, writing, workers, resume, errors), not a model's
+    judgement: where no model is given they run the 1 MB linear model, in this process and in
+    the processes it starts. tests/models/test_shipped.py checks the shipped default itself."""
+    monkeypatch.setenv(DEFAULT_MODEL_ENV, "linear")

@@ -10,16 +10,16 @@ import pytest
 from typer.testing import CliRunner
 
 from netral_nlp.cli.app import app
-from netral_nlp.models import DEFAULT_MODEL_DIR, load_model
+from netral_nlp.models import MODELS_DIR, SHIPPED_MODELS, load_model
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "netral-corpus" / "corpus.csv"
 
 
 @pytest.fixture(scope="module")
 def model():
-    if not (DEFAULT_MODEL_DIR / "netral_config.json").is_file():
+    if not (MODELS_DIR / SHIPPED_MODELS["linear"] / "netral_config.json").is_file():
         pytest.skip("the shipped model is missing")
-    return load_model()
+    return load_model("linear")  # what `predict` runs here (tests/cli/conftest.py)
 
 
 @pytest.fixture

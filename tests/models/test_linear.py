@@ -93,7 +93,7 @@ def test_set_election_retargets_masking(small_model: LinearClassifier) -> None:
 
 
 def test_shipped_default_loads_offline_and_classifies() -> None:
-    model = load_model()
+    model = load_model("linear")
     assert model.kind == "linear" and model.election == "pilpres-2019"
     out = model.predict(
         [

@@ -16,7 +16,9 @@ import pytest
 from hostile_helpers import CODED_LINE
 
 from netral_nlp.cli.app import main
-from netral_nlp.models import DEFAULT_MODEL_DIR, TextClassifier, load_model
+from netral_nlp.models import DEFAULT_MODEL_ENV, MODELS_DIR, SHIPPED_MODELS, TextClassifier, load_model
+
+LINEAR_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["linear"]
 
 
 @dataclasses.dataclass
@@ -59,9 +61,9 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp
 
 @pytest.fixture(scope="session")
 def shipped_model() -> TextClassifier:
-    if not (DEFAULT_MODEL_DIR / "netral_config.json").is_file():
+    if not (LINEAR_MODEL_DIR / "netral_config.json").is_file():
         pytest.skip("the shipped model is missing")
-    return load_model()
+    return load_model("linear")
 
 
 @pytest.fixture
@@ -76,3 +78,11 @@ def fast_model(monkeypatch: pytest.MonkeyPatch, shipped_model: TextClassifier) -
     monkeypatch.setattr("netral_nlp.batch.workers.load_model", cached)
     monkeypatch.setattr("netral_nlp.models.load_model", cached)
     return shipped_model
+
+
+@pytest.fixture(autouse=True)
+def _pipeline_tests_run_the_linear_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the pipeline (reading, writing, workers, resume, errors), not a model's
+    judgement: where no model is given they run the 1 MB linear model, in this process and in
+    the processes it starts. tests/models/test_shipped.py checks the shipped default itself."""
+    monkeypatch.setenv(DEFAULT_MODEL_ENV, "linear")

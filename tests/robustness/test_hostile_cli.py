@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from hostile_helpers import SAMPLE_POSTS
 
-from netral_nlp.models import DEFAULT_MODEL_DIR
+from netral_nlp.models import MODELS_DIR, SHIPPED_MODELS
+
+LINEAR_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["linear"]
 
 
 def _posts(tmp: Path) -> None:
@@ -20,7 +22,7 @@ def _posts(tmp: Path) -> None:
 
 
 def _model(tmp: Path, change: Callable[[dict], None] | None = None, weights: Callable[[Path], None] | None = None) -> None:
-    shutil.copytree(DEFAULT_MODEL_DIR, tmp / "model")
+    shutil.copytree(LINEAR_MODEL_DIR, tmp / "model")
     if change is not None:
         file = tmp / "model" / "netral_config.json"
         config = json.loads(file.read_text(encoding="utf-8"))

@@ -17,9 +17,11 @@ from hostile_helpers import SAMPLE_POSTS
 
 from netral_nlp.batch import predict_file
 from netral_nlp.errors import ModelError
-from netral_nlp.models import DEFAULT_MODEL_DIR, load_model
+from netral_nlp.models import MODELS_DIR, SHIPPED_MODELS, load_model
 from netral_nlp.models.validation import check_model_folder
 from netral_nlp.scoring import score
+
+LINEAR_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["linear"]
 
 CAMPAIGN = "Ayo menangkan Jokowi dua periode! coblos 01"
 
@@ -27,10 +29,10 @@ CAMPAIGN = "Ayo menangkan Jokowi dua periode! coblos 01"
 @pytest.fixture
 def linear_copy(tmp_path: Path) -> Path:
     """A copy of the shipped linear model to break."""
-    if not (DEFAULT_MODEL_DIR / "netral_config.json").is_file():
+    if not (LINEAR_MODEL_DIR / "netral_config.json").is_file():
         pytest.skip("the shipped model is missing")
     folder = tmp_path / "model"
-    shutil.copytree(DEFAULT_MODEL_DIR, folder)
+    shutil.copytree(LINEAR_MODEL_DIR, folder)
     return folder
 
 
@@ -157,7 +159,7 @@ def test_sklearn_input_setting_never_reads_a_file(linear_copy, tmp_path, monkeyp
 
 def test_a_model_never_names_an_election_file_but_the_user_may(linear_copy, tmp_path):
     election = tmp_path / "pilkada-kota-contoh.yaml"
-    template = DEFAULT_MODEL_DIR.parents[1] / "netral_nlp" / "resources" / "elections" / "pilkada-2024-template.yaml"
+    template = LINEAR_MODEL_DIR.parents[1] / "netral_nlp" / "resources" / "elections" / "pilkada-2024-template.yaml"
     election.write_text(template.read_text(encoding="utf-8").replace("id: pilkada-2024-template", "id: pilkada-kota-contoh"), "utf-8")
     _edit_config(linear_copy, _set("normalizer.election", str(election)))
     _refused(linear_copy, "E403", r"is not a shipped election.*pass it: load_model\(path, election='my.yaml'\)")

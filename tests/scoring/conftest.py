@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from netral_nlp.models import DEFAULT_MODEL_ENV
 from netral_nlp.scoring import Assessments, score
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "netral-corpus" / "corpus.csv"
@@ -121,3 +122,11 @@ def account_row(result: Assessments, account_id: str) -> pd.Series:
 @pytest.fixture
 def row_of() -> Callable[[Assessments, str], pd.Series]:
     return account_row
+
+
+@pytest.fixture(autouse=True)
+def _pipeline_tests_run_the_linear_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the pipeline (reading, writing, workers, resume, errors), not a model's
+    judgement: where no model is given they run the 1 MB linear model, in this process and in
+    the processes it starts. tests/models/test_shipped.py checks the shipped default itself."""
+    monkeypatch.setenv(DEFAULT_MODEL_ENV, "linear")
