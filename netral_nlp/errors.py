@@ -80,7 +80,7 @@ CODES: dict[str, str] = {
     "E209": "row: a JSON line that is not an object",
     "E210": "row: id field missing, null or empty",
     "E211": "row: a CSV record with the wrong number of fields, or one the csv module rejects",
-    "E212": "predict: a CSV header or Parquet schema without the text or id column",
+    "E212": "predict: a CSV header or Parquet schema without the text or id column, or a JSON Lines file whose first rows all lack the text field",
     "E213": "predict: cannot resume (other settings, a changed input, a damaged checkpoint)",
     "E214": "predict: an interrupted run is there (pass --resume or --force)",
     "E215": "options that do not fit together, such as an input that is also an output or one of its working files",

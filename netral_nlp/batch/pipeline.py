@@ -242,12 +242,13 @@ class _Run:
         self.cp_path = checkpoint_path(output)
 
     def _preflight(self) -> None:
-        """Check every CSV header and Parquet schema before any work (a gzip-compressed Parquet
-        file is checked when its turn comes: it must be decompressed first)."""
+        """Check every CSV header, Parquet schema and the first rows of every JSON Lines file
+        (a text field that none has) before any work (a gzip-compressed Parquet file is checked
+        when its turn comes: it must be decompressed first)."""
         o = self.opts
         for p in self.paths:
             kind = guess_input_format(p, o["input_format"])
-            if kind in ("csv", "tsv") or (kind == "parquet" and not str(p).lower().endswith(".gz")):
+            if kind in ("csv", "tsv", "jsonl") or (kind == "parquet" and not str(p).lower().endswith(".gz")):
                 open_reader(p, fmt=kind, text_key=o["text_key"], id_key=o["id_key"], keep=o["keep"], encoding=o["encoding"]).close()
         model, election = o["model"], o["election"]
         if election is not None:

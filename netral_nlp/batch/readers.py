@@ -14,7 +14,7 @@ which a resumed run skips.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,9 @@ E_TYPE = "E207"  # text or id of the wrong type
 E_BYTES = PREDICT_CODES["bytes"]
 E_ID_MISSING = "E210"  # id field absent, null or empty
 E_TOO_LARGE = PREDICT_CODES["too_large"]
+#: Rows of a JSON Lines file read before a text field that none of them has is an error of the
+#: file (a wrong --text-key), not of each row.
+FIELD_CHECK_ROWS = 50
 
 
 @dataclasses.dataclass(slots=True)
@@ -191,6 +194,33 @@ class RowReader(Closing):
         self.table.close()
 
 
+def _check_text_field(path: Path, text_key: str, reopen: Callable[[], Any]) -> None:
+    """A file without a header (JSON Lines) says nothing of its fields until its rows are read:
+    if none of its first :data:`FIELD_CHECK_ROWS` objects (or none at all, in a shorter file) has
+    the text field, the text key is wrong for the file (``E212``), which is said before anything
+    is written, rather than as one error row per post."""
+    seen: dict[str, None] = {}
+    objects = 0
+    table = reopen()
+    try:
+        for n, (_, item) in enumerate(table):
+            if isinstance(item, Record) and isinstance(item.values, dict):
+                if text_key in item.values:
+                    return
+                seen.update(dict.fromkeys(map(str, item.values)))
+                objects += 1
+            if objects >= FIELD_CHECK_ROWS or n >= 20 * FIELD_CHECK_ROWS:
+                break
+    finally:
+        table.close()
+    if objects:
+        fields = ", ".join(list(seen)[:12]) + (", ..." if len(seen) > 12 else "")
+        raise InputError(
+            f"{path}: field {text_key!r} is in none of its first {objects} rows; their fields: {fields} (check --text-key)",
+            code=PREDICT_CODES["columns"],
+        )
+
+
 def open_reader(
     path: str | Path,
     *,
@@ -224,6 +254,25 @@ def open_reader(
         skip=skip,
         tmp_dir=tmp_dir,
     )
+    if table.header is None and path.is_file():
+        try:
+            _check_text_field(
+                path,
+                text_key,
+                lambda: open_table(
+                    path,
+                    codes=PREDICT_CODES,
+                    fmt=guess_input_format(path, fmt),
+                    formats=INPUT_FORMATS,
+                    option="--input-format",
+                    encoding=encoding,
+                    columns=[*needed, *keep],
+                    tmp_dir=tmp_dir,
+                ),
+            )
+        except BaseException:
+            table.close()
+            raise
     if table.header is not None:
         missing = [k for k in needed if k not in table.header]
         if missing:

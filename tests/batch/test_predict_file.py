@@ -236,3 +236,26 @@ def test_cache_gives_the_same_results_as_no_cache(shipped_model, posts):
     assert np.concatenate([s.label_index for s in a]).tolist() == b.label_index.tolist()
     assert [c for s in a for c in s.contestants] == b.contestants
     assert cached.cache is not None and len(cached.cache) == 50
+
+
+def test_a_text_key_that_no_jsonl_row_has_is_one_file_error_before_anything_is_written(tmp_path, posts, shipped_model):
+    # The newcomer's mistake: `--text-key body` on posts that call it `text`. It used to give an
+    # empty output, one error row per post and exit 0.
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, posts.head(80))
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "out.errors.jsonl").write_text('{"line": 1}\n', encoding="utf-8")  # another run's errors file
+    with pytest.raises(InputError, match=r"E212.*'body' is in none of its first 50 rows; their fields: id, text") as err:
+        predict_file(src, out, model=shipped_model, text_key="body")
+    assert "check --text-key" in str(err.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.errors.jsonl"]  # nothing written
+
+
+def test_rows_without_the_text_field_after_one_with_it_are_row_errors(tmp_path, posts, shipped_model):
+    src = tmp_path / "in.jsonl"
+    rows = [json.dumps({"id": "x1", "body": "no text field here"})]
+    rows += [json.dumps({"id": r.id, "text": r.text}) for r in posts.head(5).itertuples()]
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    summary = predict_file(src, tmp_path / "out.jsonl", model=shipped_model)
+    assert summary.rows_written == 5 and summary.rows_failed == 1
+    assert read_errors(tmp_path / "out.errors.jsonl")[0]["code"] == "E205"
