@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from netral_nlp.cli._util import register_command
+from netral_nlp.cli._util import EncodingOption, register_command
 
 #: Files a training run writes into --out (a linear model, or a fine-tuned encoder).
 TRAIN_OUTPUTS = (
@@ -53,6 +53,9 @@ def train_command(
     config: Path | None = typer.Option(
         None, "--config", metavar="FILE", help="TrainingArguments as YAML/JSON; command-line options override it."
     ),
+    text_key: str = typer.Option("text", "--text-key", metavar="FIELD", help="Column of the post text in a labelled file."),
+    label_key: str = typer.Option("label", "--label-key", metavar="FIELD", help="Column of the label in a labelled file."),
+    encoding: EncodingOption = "utf-8",
     seed: int | None = typer.Option(None, "--seed", metavar="N", help="Random seed."),
     epochs: float | None = typer.Option(None, "--epochs", metavar="N", help="Fine-tuning epochs (encoders)."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it holds a model."),
@@ -92,7 +95,7 @@ def train_command(
     if args.election is not None:
         load_election(args.election)
     with writing(out):
-        _, report = train(data, args, out=out)
+        _, report = train(data, args, out=out, text_key=text_key, label_key=label_key, encoding=encoding)
     split = "test" if "test" in report else "dev"
     m = report[split]
     typer.echo(

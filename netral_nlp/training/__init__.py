@@ -152,9 +152,12 @@ def _seed_everything(seed: int) -> None:
         pass
 
 
-def load_training_data(data: str | Path, args: TrainingArguments) -> dict[str, tuple[list[str], list[str]]]:
-    """``"corpus"`` gives the project's corpus splits; a file gives a user's labelled set, split
-    80/20 into train/dev (stratified, seeded) with no test split."""
+def load_training_data(
+    data: str | Path, args: TrainingArguments, *, text_key: str = "text", label_key: str = "label", encoding: str = "utf-8"
+) -> dict[str, tuple[list[str], list[str]]]:
+    """``"corpus"`` gives the project's corpus splits; a file gives a user's labelled set (its
+    ``text_key`` and ``label_key`` columns, read in ``encoding``), split 80/20 into train/dev
+    (stratified, seeded) with no test split."""
     if str(data) == "corpus":
         from netral_nlp.data import load_corpus
 
@@ -170,7 +173,7 @@ def load_training_data(data: str | Path, args: TrainingArguments) -> dict[str, t
 
         from netral_nlp.data import check_trainable, read_labelled
 
-        ls = read_labelled(data)
+        ls = read_labelled(data, text_key=text_key, label_key=label_key, encoding=encoding)
         logger.info(ls.summary())
         check_trainable(ls.labels, source=str(data))  # E115: say what is missing, before splitting
         tr_x, dv_x, tr_y, dv_y = train_test_split(ls.texts, ls.labels, test_size=0.2, random_state=args.seed, stratify=ls.labels)
@@ -191,14 +194,18 @@ def train(
     *,
     out: str | Path | None = None,
     show_progress: bool | None = None,
+    text_key: str = "text",
+    label_key: str = "label",
+    encoding: str = "utf-8",
 ) -> tuple[TextClassifier, dict[str, Any]]:
-    """Train a model on ``data`` (``"corpus"`` or a labelled file), calibrate it on the dev split,
-    evaluate it on the test split when there is one, and save it to ``out`` if given.
+    """Train a model on ``data`` (``"corpus"`` or a labelled file: its ``text_key`` and
+    ``label_key`` columns, read in ``encoding``), calibrate it on the dev split, evaluate it on
+    the test split when there is one, and save it to ``out`` if given.
 
     Returns the model and a report (dev and test metrics, arguments, data sizes).
     """
     args = args or TrainingArguments()
-    splits = load_training_data(data, args)
+    splits = load_training_data(data, args, text_key=text_key, label_key=label_key, encoding=encoding)
     dv_x, dv_y = splits["dev"]
     model = train_on(splits["train"], splits["dev"], args, show_progress=show_progress)
     calibration = model.metadata.pop("calibration")

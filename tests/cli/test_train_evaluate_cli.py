@@ -42,3 +42,22 @@ def test_help_is_readable() -> None:
     assert res.exit_code == 0
     for cmd in ("train", "evaluate", "normalize"):
         assert cmd in res.output
+
+
+def test_train_reads_a_users_file_in_its_encoding_and_columns(tmp_path) -> None:
+    # a spreadsheet export: Windows-1252, the user's own column names
+    frame = load_corpus("train", as_pandas=True).sample(300, random_state=4)[["text", "label"]]
+    frame = frame.rename(columns={"text": "isi", "label": "kelas"})
+    frame.loc[frame.index[0], "isi"] = "Café di Bekasi – enak sekali"  # é and an en dash: bytes that are not UTF-8 in cp1252
+    data = tmp_path / "mine.csv"
+    data.write_bytes(frame.to_csv(index=False).encode("cp1252", errors="replace"))
+    out = tmp_path / "model"
+    plain = runner.invoke(app, ["train", "--data", str(data), "--out", str(out), "--text-key", "isi", "--label-key", "kelas"])
+    assert plain.exit_code == 2 and "E1" in plain.output and "utf-8" in plain.output.lower(), plain.output
+    res = runner.invoke(
+        app, ["train", "--data", str(data), "--out", str(out), "--text-key", "isi", "--label-key", "kelas", "--encoding", "cp1252"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["split"] == "dev"
+    wrong = runner.invoke(app, ["train", "--data", str(data), "--out", str(tmp_path / "m2"), "--encoding", "cp1252"])
+    assert wrong.exit_code == 2 and "text" in wrong.output, wrong.output  # default columns: text, label

@@ -105,6 +105,7 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str], str]] = {
     "train missing column": (_labels, ["train", "--data", "nolabel.csv", "--out", "m"], "E113"),
     "train damaged file": (_labels, ["train", "--data", "damaged.csv.gz", "--out", "m"], "E116"),
     "train existing output": (_all(_labels, _existing("m/netral_config.json")), TRAIN, "E224"),
+    "train unknown encoding": (_labels, [*TRAIN, "--encoding", "klingon"], "E223"),
     # evaluate
     "evaluate missing model folder": (_labels, ["evaluate", "./nosuch", "--data", "labels.csv"], "E401"),
     "evaluate damaged model folder": (_all(_labels, _damaged_model), ["evaluate", "model", "--data", "labels.csv"], "E403"),
