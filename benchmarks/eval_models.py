@@ -4,7 +4,7 @@ election check (no election vs pemilu-2024 on the 2024 test posts) and, for the 
 int8 graph against fp32.
 
 Run from the repository root (the corpus needs ../shared/data/posts2024 for its 2024 posts):
-    python benchmarks/eval_models.py                       # default, fast, linear
+    python benchmarks/eval_models.py                       # default, fast, cascade, linear
     python benchmarks/eval_models.py --models default --int8-check
 Writes benchmarks/out/eval_models.json and prints a Markdown table.
 """
@@ -39,7 +39,7 @@ def figures(model: Any, texts: list[str], gold: list[str], proba: np.ndarray) ->
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default="default,fast,linear", help="comma-separated shipped names or folders")
+    ap.add_argument("--models", default="default,fast,cascade,linear", help="comma-separated shipped names or folders")
     ap.add_argument("--int8-check", action="store_true", help="also compare the transformer's int8 graph with fp32")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/eval_models.json"))
     a = ap.parse_args()

@@ -52,7 +52,7 @@ def test_train_on_user_file_is_reproducible_and_saved(user_file: str, tmp_path) 
 
 
 def test_evaluate_report_files_and_figures(tmp_path) -> None:
-    report = evaluate(load_model(), "corpus:dev")
+    report = evaluate(load_model("fast"), "corpus:dev")
     n_dev = len(load_corpus("dev", as_pandas=True))
     assert report["n"] == n_dev > 1000 and 0 <= report["ece"] <= 1  # 1,477 without ../shared/data/posts2024
     assert sum(map(sum, report["confusion_matrix"])) == n_dev

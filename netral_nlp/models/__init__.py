@@ -14,7 +14,7 @@ from pathlib import Path
 from netral_nlp.elections import load_election
 from netral_nlp.labels import LABELS
 from netral_nlp.models.base import TextClassifier
-from netral_nlp.models.registry import MODEL_KINDS, model_class, register_model_kind
+from netral_nlp.models.registry import MODEL_KINDS, SHIPPED_MODELS, model_class, register_model_kind
 from netral_nlp.models.validation import ModelFolderMissingError, check_model_folder, loading, user_election
 
 __all__ = [
@@ -33,12 +33,6 @@ __all__ = [
 
 #: Where the shipped models live, inside the source checkout.
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-#: Names of the shipped models -> their folder in :data:`MODELS_DIR`.
-SHIPPED_MODELS: dict[str, str] = {
-    "default": "netral-e5-small",
-    "fast": "netral-fast",
-    "linear": "netral-linear",
-}
 #: The shipped default model (``load_model()`` with no name).
 DEFAULT_MODEL_DIR = MODELS_DIR / SHIPPED_MODELS["default"]
 #: Environment variable naming the model used where none is given (a shipped name or a folder),
@@ -84,7 +78,8 @@ def load_model(name_or_path: str | Path | None = None, *, election: str | Path |
     (``None`` gives the model named by the ``NETRAL_DEFAULT_MODEL`` environment variable instead,
     where it is set);
     the other shipped names are listed in :data:`SHIPPED_MODELS` (``"fast"``: the distilled model
-    for millions of posts, ``"linear"``: the TF-IDF baseline). A folder gives a saved model of any
+    for millions of posts, ``"cascade"``: the fast model where it is sure and the default
+    elsewhere, ``"linear"``: the TF-IDF baseline). A folder gives a saved model of any
     kind (its ``netral_config.json`` says which; a plain Hugging Face folder is a transformer); a
     Hugging Face hub id gives a sequence-classification model from the hub (needs the hub).
     ``election`` re-targets the contestant masking of a model trained with masking to that

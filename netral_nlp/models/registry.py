@@ -17,7 +17,16 @@ from netral_nlp.errors import ModelError
 if TYPE_CHECKING:
     from netral_nlp.models.base import TextClassifier
 
-__all__ = ["MODEL_KINDS", "model_class", "register_model_kind"]
+__all__ = ["MODEL_KINDS", "SHIPPED_MODELS", "model_class", "register_model_kind"]
+
+#: Names of the shipped models -> their folder in ``netral_nlp.models.MODELS_DIR`` (here, so that
+#: the folder checks can read the names without importing the package).
+SHIPPED_MODELS: dict[str, str] = {
+    "default": "netral-e5-small",
+    "fast": "netral-fast",
+    "cascade": "netral-cascade",
+    "linear": "netral-linear",
+}
 
 #: Model kinds (the ``kind`` of a saved ``netral_config.json``) -> ``module:Class``, imported on
 #: first use so that loading one kind never imports the others' dependencies.
@@ -25,6 +34,7 @@ MODEL_KINDS: dict[str, str] = {
     "linear": "netral_nlp.models.linear:LinearClassifier",
     "transformer": "netral_nlp.models.transformer:TransformerClassifier",
     "static": "netral_nlp.models.static:StaticClassifier",
+    "cascade": "netral_nlp.models.cascade:CascadeClassifier",
 }
 
 

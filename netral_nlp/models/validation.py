@@ -180,6 +180,10 @@ class ModelConfig(pydantic.BaseModel):
     # the static (fast) model
     dim: Annotated[int, pydantic.Field(ge=1, le=1 << 14)] | None = None
     pair_buckets: Annotated[int, pydantic.Field(ge=0, le=1 << 24)] | None = None
+    # a cascade: two shipped models by name (never a path), and the first one's confidence
+    first: str | None = None
+    second: str | None = None
+    confidence: Annotated[float, pydantic.Field(ge=0.0, le=1.0)] | None = None
 
     @pydantic.field_validator("kind")
     @classmethod
@@ -203,6 +207,16 @@ class ModelConfig(pydantic.BaseModel):
             missing = [k for k in ("features", "C", "seed") if getattr(self, k) is None]
             if missing:
                 raise ValueError(f"a linear model needs the field(s) {missing}")
+        if self.kind == "cascade":
+            from netral_nlp.models.registry import SHIPPED_MODELS
+
+            missing = [k for k in ("first", "second", "confidence") if getattr(self, k) is None]
+            if missing:
+                raise ValueError(f"a cascade needs the field(s) {missing}")
+            shipped = sorted(n for n in SHIPPED_MODELS if SHIPPED_MODELS[n] != SHIPPED_MODELS.get("cascade"))
+            for name in (self.first, self.second):
+                if name not in shipped:
+                    raise ValueError(f"a cascade names shipped models only ({', '.join(shipped)}), not {short_repr(name)}")
         return self
 
 
@@ -461,7 +475,7 @@ def check_model_folder(path: str | Path) -> str:
     check = {"linear": _check_linear, "static": _check_static}.get(config["kind"])
     if check is not None:
         check(folder, config)
-    else:
+    elif config["kind"] != "cascade":  # a cascade holds no files of its own: its models are checked as they load
         _check_transformer(folder)
     return str(config["kind"])
 
