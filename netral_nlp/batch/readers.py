@@ -14,6 +14,7 @@ which a resumed run skips.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -243,7 +244,8 @@ def open_reader(
     """
     path = Path(path)
     needed = [text_key] + ([id_key] if id_key is not None else [])
-    table = open_table(
+    reopen = functools.partial(
+        open_table,
         path,
         codes=PREDICT_CODES,
         fmt=guess_input_format(path, fmt),
@@ -251,25 +253,12 @@ def open_reader(
         option="--input-format",
         encoding=encoding,
         columns=[*needed, *keep],
-        skip=skip,
         tmp_dir=tmp_dir,
     )
+    table = reopen(skip=skip)
     if table.header is None and path.is_file():
         try:
-            _check_text_field(
-                path,
-                text_key,
-                lambda: open_table(
-                    path,
-                    codes=PREDICT_CODES,
-                    fmt=guess_input_format(path, fmt),
-                    formats=INPUT_FORMATS,
-                    option="--input-format",
-                    encoding=encoding,
-                    columns=[*needed, *keep],
-                    tmp_dir=tmp_dir,
-                ),
-            )
+            _check_text_field(path, text_key, reopen)
         except BaseException:
             table.close()
             raise

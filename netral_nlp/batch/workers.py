@@ -35,7 +35,7 @@ import numpy as np
 
 from netral_nlp.elections import load_election
 from netral_nlp.errors import NetralError
-from netral_nlp.models import SHIPPED_MODELS, TextClassifier, load_model, resolve_model
+from netral_nlp.models import TextClassifier, load_model, resolve_model
 from netral_nlp.models.base import decide
 from netral_nlp.models.validation import check_model_folder, user_election
 
@@ -298,7 +298,7 @@ class PoolPredictor:
     the shipped default). Results come back through futures, consumed in submission order."""
 
     def __init__(self, model: str | Path | None, *, workers: int, election: str | Path | None, cache_size: int) -> None:
-        path = str(resolve_model(model)[1]) if model is None or str(model) in SHIPPED_MODELS else str(model)
+        path = str(resolve_model(model)[1])  # a shipped name or None: its folder, also in the workers
         # Checked here first: a bad folder or election is one coded error, before any process starts.
         if Path(path).is_dir():
             with user_election(election):

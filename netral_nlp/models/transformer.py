@@ -265,39 +265,30 @@ class TransformerClassifier(TextClassifier):
             raise ValueError(
                 f"{source} holds a {meta.get('kind')!r} model, not a transformer one; load it with netral_nlp.models.load_model"
             )
-        if meta is not None and _int8_serves(Path(source), precision or str(meta.get("precision", "fp32")), device):
-            clf = cls._for_int8(
-                Path(source),
-                meta,
-                batch_size=batch_size or int(meta.get("batch_size", DEFAULT_BATCH_SIZE)),
-                max_length=max_length or int(meta.get("max_length", DEFAULT_MAX_LENGTH)),
-            )
-            clf._read_meta(meta)
-            clf.metadata.pop("max_length", None)
-            clf.metadata.pop("precision", None)
-            return clf
-        model, tokenizer, labels, fresh_head = load_encoder(source, labels=meta["labels"] if meta else None)
-        if fresh_head:
-            logger.warning(
-                "%s has no %s classification head: it is initialised at random; fine-tune it before use", source, "/".join(labels)
-            )
         if meta is not None:
-            normalizer = cls._normalizer_from_meta(meta)
             batch_size = batch_size or int(meta.get("batch_size", DEFAULT_BATCH_SIZE))
             max_length = max_length or int(meta.get("max_length", DEFAULT_MAX_LENGTH))
+            precision = precision or str(meta.get("precision", "fp32"))
+        if meta is not None and _int8_serves(Path(source), precision or "fp32", device):
+            clf = cls._for_int8(
+                Path(source), meta, batch_size=batch_size or DEFAULT_BATCH_SIZE, max_length=max_length or DEFAULT_MAX_LENGTH
+            )
         else:
-            normalizer = Normalizer("transformer")
-            max_length = max_length or _default_max_length(tokenizer)
-        clf = cls(
-            model,
-            tokenizer,
-            labels=labels,
-            normalizer=normalizer,
-            max_length=max_length,
-            batch_size=batch_size or DEFAULT_BATCH_SIZE,
-            device=device,
-            precision=precision or str((meta or {}).get("precision", "fp32")),
-        )
+            model, tokenizer, labels, fresh_head = load_encoder(source, labels=meta["labels"] if meta else None)
+            if fresh_head:
+                logger.warning(
+                    "%s has no %s classification head: it is initialised at random; fine-tune it before use", source, "/".join(labels)
+                )
+            clf = cls(
+                model,
+                tokenizer,
+                labels=labels,
+                normalizer=cls._normalizer_from_meta(meta) if meta is not None else Normalizer("transformer"),
+                max_length=max_length or _default_max_length(tokenizer),
+                batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                device=device,
+                precision=precision or "fp32",
+            )
         if meta is not None:
             clf._read_meta(meta)
             clf.source_folder = Path(source)

@@ -106,8 +106,7 @@ def test_the_default_loads_offline_in_a_fresh_process(tmp_path: Path) -> None:
         "loaded = time.perf_counter() - start\nlabel = m.predict('Ayo coblos 02! Prabowo-Gibran menang satu putaran')\n"
         "print(json.dumps({'seconds': loaded, 'label': label, 'kind': m.kind}))"
     )
-    env = {k: v for k, v in os.environ.items() if k != DEFAULT_MODEL_ENV}
-    env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}  # the autouse fixture took out DEFAULT_MODEL_ENV
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=300)
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -121,11 +120,9 @@ def test_the_default_loads_offline_in_a_fresh_process(tmp_path: Path) -> None:
 def test_predict_without_a_model_runs_the_default(tmp_path: Path, default_model) -> None:
     rows = (REPO / "data" / "samples" / "posts.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:8]
     (tmp_path / "posts.jsonl").write_text("".join(rows), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != DEFAULT_MODEL_ENV}
     subprocess.run(
         [sys.executable, "-c", "from netral_nlp.cli.app import main; main()", "predict", "posts.jsonl", "-o", "out.jsonl", "-q"],
         cwd=tmp_path,
-        env=env,
         check=True,
         timeout=300,
         capture_output=True,
